@@ -1,0 +1,103 @@
+"""The ``testzone`` command line: validate input files, summarise scenarios.
+
+Exit codes (DESIGN.md): 0 ok, 1 ran but rules were violated, 2 invalid input or usage.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from sim import __version__
+from sim.model.errors import ModelError
+
+EXIT_OK = 0
+EXIT_VIOLATION = 1
+EXIT_INVALID = 2
+EXIT_INTERNAL = 70
+
+app = typer.Typer(
+    name="testzone",
+    help="Simulate and check test zones for connected vehicles, drones and unmanned ships.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"testzone {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Simulate and check test zones for ICVs, UAVs and unmanned ships."""
+
+
+def report_errors(exc: ModelError, err: Console) -> None:
+    """Print each issue as ``file: field.path: message`` on standard error."""
+    for issue in exc.issues:
+        err.print(str(issue), markup=False, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def validate(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Scenario (.toml), permit (.toml), map or zone (.geojson) files."),
+    ],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print problems only.")] = False,
+) -> None:
+    """Validate input files; exit 0 if all are valid, 2 otherwise (one line per problem)."""
+    from sim.commands.validate import run_validate
+
+    raise typer.Exit(run_validate(files, quiet=quiet))
+
+
+@app.command()
+def info(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (.toml).")],
+) -> None:
+    """Summarise a scenario: map, zones and their schedules, permits, agents, flows, events."""
+    from sim.commands.info import run_info
+
+    raise typer.Exit(run_info(scenario))
+
+
+def main() -> None:
+    """Entry point of the ``testzone`` console script."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except Exception as exc:  # a bug, not bad input: say so without a traceback
+        if os.environ.get("TESTZONE_DEBUG"):
+            traceback.print_exc()
+        sys.stderr.write(
+            f"testzone: internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug; please report it (set TESTZONE_DEBUG=1 to see the traceback).\n"
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

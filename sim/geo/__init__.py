@@ -1,0 +1,1 @@
+"""Geodesy: the local ENU frame of a map and conversions into it."""

@@ -1,0 +1,249 @@
+"""The scenario (TOML): when, where, which vehicles do what, under which permits.
+
+Top-level keys: ``name``, ``start`` (ISO date-time with offset), ``duration``, ``dt``,
+``seed``, ``map`` and ``zones``/``permits`` (file paths relative to the scenario file), then
+arrays of tables ``[[vehicle_type]]``, ``[[permit]]``, ``[[agent]]``, ``[[flow]]`` and
+``[[event]]``. Times inside the scenario (a departure, an event) are seconds from ``start``
+or ISO date-times, converted once to seconds from ``start``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, StrictBool, StrictInt, model_validator
+
+from sim.model.altitude import Altitude
+from sim.model.base import Identifier, StrictModel
+from sim.model.errors import field_error
+from sim.model.permit import Permit
+from sim.model.timeutil import AwareDatetime, TimeZoneName, _parse_aware_datetime, zone_info
+from sim.model.units import MetresPerSecond, PerSecond, Seconds, parse_duration
+from sim.model.vehicle import VehicleType
+
+MAX_DURATION = 7 * 86400.0
+"""Longest scenario (s)."""
+MAX_TICKS = 100_000_000
+"""Most physics ticks in one run (duration / dt)."""
+
+
+def _time_ref(value: Any) -> Any:
+    """Accept seconds (number or ``"15 min"``) or an ISO date-time; datetimes stay datetimes."""
+    if isinstance(value, (dt.datetime, dt.date)):
+        return _parse_aware_datetime(value)
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[:4].isdigit():
+        return _parse_aware_datetime(value)
+    if value is None or isinstance(value, (bool, list, dict)):
+        raise ValueError(
+            f"expected a time: seconds after start (e.g. 90 or '15 min') or an ISO date-time "
+            f"with offset, got {value!r}"
+        )
+    return parse_duration(value)
+
+
+TimeRef = Annotated[float | dt.datetime, BeforeValidator(_time_ref)]
+"""A scenario time: seconds after ``start`` or an aware date-time (normalised to seconds)."""
+SceneSeconds = Annotated[Seconds, Field(ge=0.0, le=MAX_DURATION)]
+
+
+class _Mission(StrictModel):
+    """Where an agent or flow goes: a route of node ids, or an origin and a destination."""
+
+    route: tuple[Identifier, ...] | None = None
+    origin: Identifier | None = None
+    destination: Identifier | None = None
+
+    @model_validator(mode="after")
+    def _route_or_od(self) -> _Mission:
+        if self.route is not None:
+            if self.origin is not None or self.destination is not None:
+                raise field_error(
+                    "route", "give either 'route' or 'origin'/'destination', not both"
+                )
+            if len(self.route) < 2:
+                raise field_error("route", "a route needs at least two nodes")
+        elif self.origin is None or self.destination is None:
+            raise field_error(
+                "route", "give a 'route' (node ids) or both 'origin' and 'destination'"
+            )
+        elif self.origin == self.destination:
+            raise field_error("destination", "origin and destination are the same node")
+        return self
+
+    @property
+    def endpoints(self) -> tuple[str, str]:
+        """First and last node of the mission."""
+        if self.route is not None:
+            return self.route[0], self.route[-1]
+        assert self.origin is not None and self.destination is not None
+        return self.origin, self.destination
+
+
+class AgentSpec(_Mission):
+    """A scheduled test vehicle, UAV or ship."""
+
+    id: Identifier
+    type: Identifier
+    """Vehicle type id (built-in or a ``[[vehicle_type]]``)."""
+    permit: Identifier | None = None
+    depart: TimeRef = 0.0
+    speed: Annotated[MetresPerSecond, Field(gt=0.0, le=150.0)] | None = None
+    """Planned cruise speed (m/s); default: the type's and the map's limits."""
+    altitude: Altitude | None = None
+    """Planned cruise altitude (UAVs only)."""
+    safety_driver: StrictBool | None = None
+    """Whether a safety driver is aboard (ICVs only; default true)."""
+    occupants: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
+    """Persons aboard besides the safety driver (ICVs only)."""
+
+
+class FlowSpec(_Mission):
+    """Background traffic: vehicles of a type (or a mix) departing as a seeded Poisson process."""
+
+    id: Identifier
+    type: Identifier | None = None
+    mix: dict[Identifier, Annotated[float, Field(gt=0.0, le=1.0)]] | None = None
+    """Shares of vehicle types (summing to 1), instead of a single ``type``."""
+    rate: Annotated[PerSecond, Field(gt=0.0, le=10.0)]
+    """Mean departures per second (``"600 /h"`` accepted)."""
+    begin: TimeRef = 0.0
+    end: TimeRef | None = None
+    """End of departures; default: the scenario's end."""
+    speed: Annotated[MetresPerSecond, Field(gt=0.0, le=150.0)] | None = None
+    altitude: Altitude | None = None
+
+    @model_validator(mode="after")
+    def _type_or_mix(self) -> FlowSpec:
+        if (self.type is None) == (self.mix is None):
+            raise field_error("type", "give exactly one of 'type' and 'mix'")
+        if self.mix is not None:
+            total = sum(self.mix.values())
+            if abs(total - 1.0) > 1e-6:
+                raise field_error("mix", f"mix shares sum to {total:g}, expected 1")
+        return self
+
+    def type_ids(self) -> list[str]:
+        """Vehicle type ids the flow uses."""
+        return [self.type] if self.type is not None else list(self.mix or {})
+
+
+class _Event(StrictModel):
+    at: TimeRef
+
+
+class ZoneEvent(_Event):
+    """Close (activate) or open (deactivate) a zone at a time, overriding its schedule."""
+
+    action: Literal["close_zone", "open_zone"]
+    zone: Identifier
+
+
+class AgentEvent(_Event):
+    """Stop or resume an agent at a time."""
+
+    action: Literal["stop_agent", "resume_agent"]
+    agent: Identifier
+
+
+class SpeedLimitEvent(_Event):
+    """Change the speed limit of a directed edge at a time."""
+
+    action: Literal["set_speed_limit"]
+    edge: Identifier
+    speed: Annotated[MetresPerSecond, Field(gt=0.0, le=150.0)]
+
+
+EventSpec = Annotated[ZoneEvent | AgentEvent | SpeedLimitEvent, Field(discriminator="action")]
+
+
+class Scenario(StrictModel):
+    """A scenario file as written (paths unresolved; times normalised to seconds)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    start: AwareDatetime
+    time_zone: TimeZoneName | None = None
+    """IANA zone the scenario is set in; ``start``'s offset must match it."""
+    duration: Annotated[Seconds, Field(gt=0.0, le=MAX_DURATION)]
+    dt: Annotated[Seconds, Field(ge=0.001, le=10.0)] = 0.1
+    """Physics time step (s)."""
+    seed: Annotated[StrictInt, Field(ge=0, lt=2**63)] = 0
+    record_every: Annotated[StrictInt, Field(ge=1, le=100_000)] = 10
+    """Write a trace frame every this many ticks."""
+    map: str = Field(min_length=1)
+    zones: tuple[str, ...] = ()
+    permits: tuple[str, ...] = ()
+    vehicle_type: tuple[VehicleType, ...] = ()
+    permit: tuple[Permit, ...] = ()
+    agent: tuple[AgentSpec, ...] = ()
+    flow: tuple[FlowSpec, ...] = ()
+    event: tuple[EventSpec, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _times_to_seconds(cls, data: Any) -> Any:
+        """Turn date-times of departures, flows and events into seconds after ``start``."""
+        if not isinstance(data, dict):
+            return data
+        try:
+            start = _parse_aware_datetime(data.get("start"))
+        except ValueError:
+            return data
+        out = dict(data)
+        for table, keys in (("agent", ("depart",)), ("flow", ("begin", "end")), ("event", ("at",))):
+            items = out.get(table)
+            if not isinstance(items, list):
+                continue
+            new_items = []
+            for item in items:
+                if isinstance(item, dict):
+                    item = dict(item)
+                    for key in keys:
+                        try:
+                            when = _time_ref(item.get(key))
+                        except ValueError:
+                            continue
+                        if isinstance(when, dt.datetime):
+                            item[key] = (when - start).total_seconds()
+                new_items.append(item)
+            out[table] = new_items
+        return out
+
+    @model_validator(mode="after")
+    def _check(self) -> Scenario:
+        if self.time_zone is not None:
+            expected = self.start.astimezone(zone_info(self.time_zone)).utcoffset()
+            if expected != self.start.utcoffset():
+                raise field_error(
+                    "start",
+                    f"start {self.start.isoformat()} has offset "
+                    f"{_fmt_offset(self.start.utcoffset())} but {self.time_zone} is at "
+                    f"{_fmt_offset(expected)} then",
+                )
+        if self.dt > self.duration:
+            raise field_error("dt", f"dt {self.dt:g} s is longer than duration {self.duration:g} s")
+        if self.duration / self.dt > MAX_TICKS:
+            raise field_error(
+                "dt",
+                f"duration / dt = {self.duration / self.dt:.3g} ticks, more than {MAX_TICKS:.0e}",
+            )
+        return self
+
+    @property
+    def end(self) -> dt.datetime:
+        """The aware instant the scenario ends."""
+        return self.start + dt.timedelta(seconds=self.duration)
+
+    def instant(self, t: float) -> dt.datetime:
+        """The aware instant of scenario time ``t`` (s after start)."""
+        return self.start + dt.timedelta(seconds=t)
+
+
+def _fmt_offset(delta: dt.timedelta | None) -> str:
+    if delta is None:
+        return "none"
+    minutes = int(delta.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"

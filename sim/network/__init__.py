@@ -1,0 +1,1 @@
+"""Road, air-corridor and waterway graphs (networkx) built from a map, and routing."""
