@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the repository's data and to ../shared/data (real third-party files)."""
+"""Shared fixtures: paths to the repository's test data and to ../shared/data (real files)."""
 
 from __future__ import annotations
 
@@ -15,5 +15,17 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 def shared_data() -> Path:
     """The folder of real third-party input files; skip where it is absent (a user's clone)."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"real-world test data not found at {SHARED_DATA} (present in CI, not in a user's clone)")
+        pytest.skip(
+            f"real-world test data not found at {SHARED_DATA} (CI has it; a user's clone does not)"
+        )
     return SHARED_DATA
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Hypothesis defaults: no per-example deadline (CI machines vary in speed)."""
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "default", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    settings.load_profile("default")

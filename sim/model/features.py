@@ -110,6 +110,7 @@ def read_collection(
                 )
             )
         ident = props.get("id", feat.get("id"))
+        ident = ident if isinstance(ident, str) else None
         schema, key, why = select(props)
         if schema is None:
             failed.add(ident)

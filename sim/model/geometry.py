@@ -91,6 +91,11 @@ class Geometry(StrictModel):
                 "(expected Point, LineString, Polygon or MultiPolygon)",
             )
         geom = cls(type=gtype, coordinates=coords)
+        dims = {len(p) for p in geom.positions()}
+        if len(dims) > 1:
+            raise GeometryError(
+                ("coordinates",), "mixes 2-D and 3-D positions; use one or the other"
+            )
         if gtype in ("Polygon", "MultiPolygon"):
             shp = geom.to_shapely()
             if not shp.is_valid:
@@ -105,7 +110,7 @@ class Geometry(StrictModel):
 
     def to_shapely(self) -> BaseGeometry:
         """The geometry as a shapely object (2-D, in the file's coordinates)."""
-        return shape({"type": self.type, "coordinates": self.coordinates})
+        return shape({"type": self.type, "coordinates": _flat2d(self.coordinates)})
 
     def positions(self) -> list[Coord]:
         """Every position of the geometry, flattened."""
@@ -120,6 +125,13 @@ class Geometry(StrictModel):
     def to_geojson(self) -> dict[str, Any]:
         """The geometry as a GeoJSON dict with lists."""
         return {"type": self.type, "coordinates": _lists(self.coordinates)}
+
+
+def _flat2d(value: Any) -> Any:
+    """Coordinates with positions cut to (x, y)."""
+    if isinstance(value, tuple) and value and isinstance(value[0], float):
+        return value[:2]
+    return tuple(_flat2d(v) for v in value)
 
 
 def _lists(value: Any) -> Any:

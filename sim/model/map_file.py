@@ -191,7 +191,8 @@ def position_problem(crs: Crs, origin: Origin | None, pos: tuple[float, ...]) ->
             if -90.0 <= lon <= 90.0 and -180.0 <= lat <= 180.0:
                 tip = "; longitude and latitude look swapped (GeoJSON order is [lon, lat])"
             return f"position {list(pos)} is not a lon/lat pair (lon -180..180, lat -90..90){tip}"
-        assert origin is not None
+        if origin is None:
+            return None
         d = approx_distance(crs, (origin.lon, origin.lat), (lon, lat))
         if d > MAX_EXTENT:
             swapped = approx_distance(crs, (origin.lon, origin.lat), (lat, lon)) < MAX_EXTENT

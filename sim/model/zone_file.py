@@ -102,8 +102,9 @@ def parse_zones(doc: Any, file: str) -> ZoneSet:
         for i, f in feats:
             origin = header.origin
             if header.crs is Crs.WGS84:
-                pos0 = f.geometry.positions()[0]
-                origin = Origin(lon=pos0[0], lat=pos0[1])
+                lon0, lat0 = f.geometry.positions()[0][:2]
+                ok = -180.0 <= lon0 <= 180.0 and -85.0 <= lat0 <= 85.0
+                origin = Origin(lon=lon0, lat=lat0) if ok else None
             for pos in f.geometry.positions():
                 msg = position_problem(header.crs, origin, pos)
                 if msg:

@@ -39,13 +39,26 @@ def test_bad_file_is_reported(case: dict[str, str], monkeypatch: pytest.MonkeyPa
     assert any(case["message"] in ln for ln in lines), f"{case['message']!r} not in:\n{text}"
 
 
-@pytest.mark.parametrize("name", ["toml-syntax.toml", "disconnected-route.toml", "map-self-intersecting.geojson",
-                                  "not-utf8.toml", "zones-bad-window.geojson"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "toml-syntax.toml",
+        "disconnected-route.toml",
+        "map-self-intersecting.geojson",
+        "not-utf8.toml",
+        "zones-bad-window.geojson",
+    ],
+)
 def test_real_command_exits_2_without_traceback(name: str) -> None:
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     proc = subprocess.run(
         [sys.executable, "-m", "sim.cli", "validate", f"tests/data/bad/{name}"],
-        cwd=ROOT, capture_output=True, text=True, env=env, timeout=120, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr + proc.stdout

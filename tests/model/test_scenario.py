@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sim.model.bundle import load_scenario
+from sim.model.errors import ModelError
+from sim.model.scenario import AgentEvent, ZoneEvent
+from sim.model.vehicle import Domain
+from tests.conftest import ROOT, TEST_DATA
+
+
+def test_small_scenario_resolves_everything() -> None:
+    b = load_scenario(TEST_DATA / "good" / "small.toml")
+    s = b.scenario
+    assert s.duration == 600.0
+    assert [a.depart for a in s.agent] == [0.0, 60.0, 0.0]
+    assert s.agent[0].speed == pytest.approx(40 / 3.6)
+    assert isinstance(s.event[0], ZoneEvent) and s.event[0].at == 300.0
+    assert set(b.permits) == {"P-1", "P-UAV"}
+    assert b.domain_of(s.agent[1]) is Domain.UAV
+    assert b.domain_of(s.flow[0]) is Domain.ICV
+    assert set(b.zones) == {"NF1", "TA1", "C1", "TW1"}
+    assert len(b.digest) == 64
+
+
+def test_datetimes_become_seconds_after_start() -> None:
+    b = load_scenario(ROOT / "scenarios" / "mixed-zone-day.toml")
+    events = b.scenario.event
+    assert events[-1].at == 1200.0  # 09:20 for a 09:00 start
+    assert isinstance(events[1], AgentEvent)
+    hw = load_scenario(ROOT / "scenarios" / "highway-demo-operation.toml")
+    assert hw.scenario.agent[1].depart == 90.0
+
+
+def test_digest_is_stable_and_tracks_every_input(tmp_path: Path) -> None:
+    src = TEST_DATA / "good"
+    for f in src.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    d1 = load_scenario(tmp_path / "small.toml").digest
+    assert load_scenario(tmp_path / "small.toml").digest == d1
+    zones = tmp_path / "small-zones.geojson"
+    zones.write_text(zones.read_text().replace('"radius": 50', '"radius": 51'))
+    assert load_scenario(tmp_path / "small.toml").digest != d1
+
+
+def test_problems_in_referenced_files_are_reported_with_their_names(tmp_path: Path) -> None:
+    src = TEST_DATA / "good"
+    for f in src.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    m = tmp_path / "small-map.geojson"
+    m.write_text(m.read_text().replace('"lanes": 3', '"lanes": 0'))
+    p = tmp_path / "small-permits.toml"
+    p.write_text(p.read_text().replace('zones = ["TA1"]', 'zones = ["TA2"]'))
+    with pytest.raises(ModelError) as err:
+        load_scenario(tmp_path / "small.toml")
+    text = str(err.value)
+    assert 'small-map.geojson: features["E2"].properties.lanes:' in text
+    # The permit reference is checked once the map is valid again.
+    m.write_text(m.read_text().replace('"lanes": 0', '"lanes": 3'))
+    with pytest.raises(ModelError) as err:
+        load_scenario(tmp_path / "small.toml")
+    assert (
+        "small-permits.toml: permit[\"P-1\"].zones[0]: unknown zone 'TA2' (did you mean 'TA1'?)"
+        in str(err.value)
+    )
