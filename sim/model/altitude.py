@@ -51,10 +51,11 @@ class Altitude(StrictModel):
 
     @model_validator(mode="after")
     def _range(self) -> Altitude:
-        if not -500.0 <= self.value <= 20000.0:
+        # 100 km (the Karman line) is the top: real zone data use 100000 m AMSL for "unlimited".
+        if not -500.0 <= self.value <= 100_000.0:
             raise field_error(
                 "value",
-                f"altitude {self.value:g} m is absurd for a test zone (expected -500 to 20000 m)",
+                f"altitude {self.value:g} m is absurd for a test zone (expected -500 to 100000 m)",
             )
         return self
 

@@ -34,7 +34,7 @@ from sim.model.vehicle import (
     builtin_vehicle_types,
 )
 from sim.model.zone import Zone, ZoneSet
-from sim.model.zone_file import load_zones
+from sim.model.zone_file import load_zone_file
 
 AnyVehicleType = RoadVehicleType | UavType | ShipType
 
@@ -142,7 +142,7 @@ def parse_scenario(doc: Any, path: Path) -> ScenarioBundle:
         zpath = resolve(rel, ("zones", k))
         if zpath is not None:
             try:
-                zone_sets.append(load_zones(zpath))
+                zone_sets.append(load_zone_file(zpath))
             except ModelError as exc:
                 issues.extend(exc.issues)
 

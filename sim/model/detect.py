@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sim.model.bundle import ScenarioBundle, _permit_file, load_scenario
+from sim.model.ed269 import is_ed269, parse_ed269
 from sim.model.errors import ModelError
 from sim.model.files import display_name, read_json, read_toml
 from sim.model.map import Map
@@ -47,12 +48,14 @@ def load_file(path: Path) -> LoadedFile:
             return LoadedFile(path, "map", parse_map(doc, name))
         if fmt == "testzone-zones":
             return LoadedFile(path, "zones", parse_zones(doc, name))
+        if is_ed269(doc):
+            return LoadedFile(path, "zones", parse_ed269(doc, name))
         raise ModelError.single(
             name,
             "testzone.format",
             "cannot tell what this file is: expected a GeoJSON FeatureCollection with "
-            '"testzone": {"format": "testzone-map"} or {"format": "testzone-zones"}'
-            + (f" (got {fmt!r})" if fmt is not None else ""),
+            '"testzone": {"format": "testzone-map"} or {"format": "testzone-zones"}, '
+            'or ED-269 zone data ("UASZoneList")' + (f" (got {fmt!r})" if fmt is not None else ""),
         )
     raise ModelError.single(
         name,

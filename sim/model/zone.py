@@ -268,6 +268,8 @@ class ZoneFileHeader(StrictModel):
     """Only for ``local`` files that should also be placed on the globe."""
     time_zone: TimeZoneName | None = None
     """Default time zone of weekly schedule windows in this file."""
+    source: dict[str, Any] = Field(default_factory=dict)
+    """Metadata of the file the zones came from (e.g. ED-269 ``formatVersion``, ``createdAt``)."""
 
 
 class ZoneSet(StrictModel):

@@ -118,3 +118,49 @@ def parse_zones(doc: Any, file: str) -> ZoneSet:
         raise ModelError(issues)
     assert header is not None
     return ZoneSet(header=header, zones=tuple(zones), source=file)
+
+
+def load_zone_file(path: Path) -> ZoneSet:
+    """Read a zone file: testzone zones GeoJSON, or ED-269 JSON used directly."""
+    from sim.model.ed269 import is_ed269, parse_ed269
+
+    doc = read_json(path)
+    if is_ed269(doc):
+        return parse_ed269(doc, display_name(path))
+    return parse_zones(doc, display_name(path))
+
+
+def zones_to_geojson(zones: ZoneSet) -> dict[str, Any]:
+    """Write a zone set as a testzone zone file (GeoJSON; one feature per volume).
+
+    ``parse_zones(zones_to_geojson(z), ...)`` gives back the same zones.
+    """
+    header = zones.header.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    header["format"] = "testzone-zones"
+    features = []
+    for z in zones.zones:
+        zone_props = z.model_dump(
+            mode="json", exclude={"id", "volumes", "kind", "name"}, exclude_defaults=True
+        )
+        zone_props["schedule"] = [
+            s.model_dump(mode="json", exclude_defaults=True) for s in z.schedule
+        ]
+        for s in zone_props["schedule"]:
+            for w in s.get("weekly", []):
+                w["start"], w["end"] = _clock(w["start"]), _clock(w["end"])
+        zone_props["restriction"] = z.restriction.value
+        for v in z.volumes:
+            props: dict[str, Any] = {"id": z.id, "name": z.name, "kind": z.kind.value, **zone_props}
+            props["floor"] = v.floor.model_dump(mode="json")
+            if v.ceiling is not None:
+                props["ceiling"] = v.ceiling.model_dump(mode="json")
+            if v.radius is not None:
+                props["radius"] = v.radius
+            features.append(
+                {"type": "Feature", "geometry": v.geometry.to_geojson(), "properties": props}
+            )
+    return {"type": "FeatureCollection", "testzone": header, "features": features}
+
+
+def _clock(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"

@@ -66,3 +66,14 @@ def test_problems_in_referenced_files_are_reported_with_their_names(tmp_path: Pa
         "small-permits.toml: permit[\"P-1\"].zones[0]: unknown zone 'TA2' (did you mean 'TA1'?)"
         in str(err.value)
     )
+
+
+def test_an_ed269_file_can_be_a_scenarios_zone_file(tmp_path: Path, shared_data: Path) -> None:
+    for f in (TEST_DATA / "good").iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    ed = shared_data / "ed269" / "interuss_che_cis_source_sample_ed269.json"
+    text = (tmp_path / "small.toml").read_text()
+    text = text.replace('zones = ["small-zones.geojson"]', f'zones = ["small-zones.geojson", "{ed}"]')
+    (tmp_path / "small.toml").write_text(text)
+    b = load_scenario(tmp_path / "small.toml")
+    assert "LSXX" in b.zones and "NF1" in b.zones
