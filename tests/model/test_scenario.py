@@ -73,7 +73,9 @@ def test_an_ed269_file_can_be_a_scenarios_zone_file(tmp_path: Path, shared_data:
         shutil.copy(f, tmp_path / f.name)
     ed = shared_data / "ed269" / "interuss_che_cis_source_sample_ed269.json"
     text = (tmp_path / "small.toml").read_text()
-    text = text.replace('zones = ["small-zones.geojson"]', f'zones = ["small-zones.geojson", "{ed}"]')
+    text = text.replace(
+        'zones = ["small-zones.geojson"]', f'zones = ["small-zones.geojson", "{ed}"]'
+    )
     (tmp_path / "small.toml").write_text(text)
     b = load_scenario(tmp_path / "small.toml")
     assert "LSXX" in b.zones and "NF1" in b.zones
