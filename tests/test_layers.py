@@ -42,6 +42,7 @@ ALLOWED: dict[str, set[str]] = {
         "report",
         "batch",
         "commands",
+        "importers",
         "viz",
     },
     "cli": {"commands", "model"},
