@@ -18,6 +18,7 @@ ALLOWED: dict[str, set[str]] = {
     "rules": {"model", "geo", "network", "kernels", "state", "rules"},
     "engine": {"model", "geo", "network", "kernels", "state", "trace", "rules", "engine"},
     "report": {"model", "geo", "network", "kernels", "state", "trace", "rules", "report"},
+    "importers": {"model", "geo", "network", "importers"},
     "batch": {
         "model",
         "geo",
