@@ -10,6 +10,7 @@ or ISO date-times, converted once to seconds from ``start``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt, model_validator
@@ -19,7 +20,7 @@ from sim.model.base import Identifier, StrictModel
 from sim.model.errors import field_error
 from sim.model.permit import Permit
 from sim.model.timeutil import AwareDatetime, TimeZoneName, _parse_aware_datetime, zone_info
-from sim.model.units import MetresPerSecond, PerSecond, Seconds, parse_duration
+from sim.model.units import MetresPerSecond, PerSecond, Radians, Seconds, parse_duration
 from sim.model.vehicle import VehicleType
 
 MAX_DURATION = 7 * 86400.0
@@ -157,6 +158,23 @@ class SpeedLimitEvent(_Event):
 EventSpec = Annotated[ZoneEvent | AgentEvent | SpeedLimitEvent, Field(discriminator="action")]
 
 
+class Wind(StrictModel):
+    """Wind for UAVs: a constant mean plus seeded gusts (first-order Gauss-Markov per agent)."""
+
+    speed: Annotated[MetresPerSecond, Field(ge=0.0, le=60.0)] = 0.0
+    """Mean wind speed (m/s)."""
+    direction: Annotated[Radians, Field(ge=-7.0, le=7.0)] = 0.0
+    """Direction the wind blows FROM, clockwise from north (rad; ``"270 deg"`` = westerly)."""
+    gust_std: Annotated[MetresPerSecond, Field(ge=0.0, le=30.0)] = 0.0
+    """Standard deviation of each horizontal gust component (m/s)."""
+    gust_tau: Annotated[Seconds, Field(gt=0.0, le=3600.0)] = 10.0
+    """Correlation time of the gusts (s)."""
+
+    def mean_vector(self) -> tuple[float, float]:
+        """Mean wind as (east, north) components (m/s): the air moves towards direction + pi."""
+        return (-self.speed * math.sin(self.direction), -self.speed * math.cos(self.direction))
+
+
 class Scenario(StrictModel):
     """A scenario file as written (paths unresolved; times normalised to seconds)."""
 
@@ -179,6 +197,7 @@ class Scenario(StrictModel):
     agent: tuple[AgentSpec, ...] = ()
     flow: tuple[FlowSpec, ...] = ()
     event: tuple[EventSpec, ...] = ()
+    wind: Wind = Wind()
 
     @model_validator(mode="before")
     @classmethod

@@ -1,0 +1,1 @@
+"""The simulation engine: a SimPy environment driving numba kernels over the fleet arrays."""

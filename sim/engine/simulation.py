@@ -1,0 +1,572 @@
+"""One run of a scenario: a SimPy environment, a physics tick, and discrete processes.
+
+The physics tick runs every ``dt`` s at absolute times ``k * dt`` and calls one numba kernel per
+domain over the fleet arrays. Departures (scheduled agents, seeded Poisson flows), signal
+plans and scripted events are SimPy processes; Python touches single agents only when they
+spawn or when a kernel flags them (arrived, battery empty).
+
+Randomness: one ``numpy.random.SeedSequence(seed)`` per run, spawned into one child per
+scheduled agent, one per flow and one for the weather, so adding an agent does not change
+other agents' randomness. No wall-clock time enters the results.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import simpy
+
+from sim.engine.recorder import NullRecorder, Recorder
+from sim.engine.routes import Router
+from sim.geo.localmap import LocalFrame
+from sim.kernels.air import PH_TAKEOFF, air_step, band_at
+from sim.kernels.road import road_step, road_workspace
+from sim.kernels.water import water_step
+from sim.model.bundle import ScenarioBundle
+from sim.model.map import Junction
+from sim.model.scenario import AgentEvent, AgentSpec, FlowSpec, SpeedLimitEvent, ZoneEvent
+from sim.model.vehicle import Domain, RoadVehicleType, ShipType, UavType
+from sim.network.arrays import LayerArrays, build_layer
+from sim.state.fleet import (
+    ACTIVE,
+    ARRIVED,
+    FAILED,
+    HELD,
+    KIND_ICV,
+    KIND_NAMES,
+    KIND_SHIP,
+    KIND_UAV,
+    WAITING,
+    FleetState,
+)
+
+TRACE_FIELDS = ("x", "y", "z", "heading", "speed")
+KIND_OF_DOMAIN = {Domain.ICV: KIND_ICV, Domain.UAV: KIND_UAV, Domain.SHIP: KIND_SHIP}
+LAYER_OF_KIND = {KIND_ICV: "road", KIND_UAV: "air", KIND_SHIP: "water"}
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Model constants of the engine (documented defaults; SI units)."""
+
+    approach: float = 60.0
+    """Distance (m) before a junction within which gap acceptance applies."""
+    critical_gap: float = 3.0
+    """Critical gap (s) a minor-road vehicle needs before a major-road vehicle arrives."""
+    lc_cooldown: float = 3.0
+    """Time (s) after a lane change before the next is considered."""
+    lc_min_dist: float = 30.0
+    """No lane changes closer than this (m) to the end of an edge."""
+    altitude_tau: float = 5.0
+    """Time constant (s) of the UAV altitude hold."""
+    ship_lookahead: float = 3.0
+    """Ship look-ahead distance in ship lengths (at least 20 m)."""
+    rudder_max: float = math.radians(35.0)
+    ship_omega: float = 0.15
+    """Natural frequency (rad/s) of the ships' heading loop."""
+    ship_zeta: float = 0.9
+    speed_factor_std: float = 0.1
+    """Spread of background drivers' desired speed (as a factor, clipped to 0.8..1.2)."""
+
+
+@dataclass
+class RunResult:
+    """What a run did (counts; ``wall_time`` is measured, never written into the trace)."""
+
+    ticks: int
+    sim_time: float
+    wall_time: float
+    spawned: int
+    arrived: int
+    failed: int
+    active: int
+    vehicle_updates: int
+    events: int
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Pending:
+    index: int
+    since: float
+
+
+class Simulation:
+    """A scenario ready to run."""
+
+    def __init__(
+        self,
+        bundle: ScenarioBundle,
+        *,
+        seed: int | None = None,
+        until: float | None = None,
+        record_every: int | None = None,
+        recorder: Recorder | None = None,
+        config: EngineConfig | None = None,
+    ) -> None:
+        """Prepare the run.
+
+        Args:
+            bundle: the validated scenario.
+            seed: overrides the scenario's seed.
+            until: stop after this many seconds (default: the scenario's duration).
+            record_every: overrides the scenario's frame interval (ticks).
+            recorder: where frames and events go (default: kept events only).
+            config: model constants.
+        """
+        self.bundle = bundle
+        sc = bundle.scenario
+        self.seed = sc.seed if seed is None else int(seed)
+        self.dt = float(sc.dt)
+        self.duration = float(sc.duration if until is None else min(until, sc.duration))
+        self.n_ticks = round(self.duration / self.dt)
+        self.record_every = int(record_every or sc.record_every)
+        self.recorder: Recorder = recorder if recorder is not None else NullRecorder()
+        self.cfg = config or EngineConfig()
+        frame = LocalFrame.of_map(bundle.map)
+        self.frame = frame
+        self.layers: dict[str, LayerArrays] = {
+            name: build_layer(bundle.map, name, frame) for name in ("road", "air", "water")
+        }
+        self.routers = {name: Router(arr) for name, arr in self.layers.items()}
+        self.fleet = FleetState(capacity=max(64, 2 * (len(sc.agent) + 1)))
+        self.road_ws = road_workspace(self.layers["road"].n_edges)
+        self.flag_buf = np.zeros(64, dtype=np.int64)
+        root = np.random.SeedSequence(self.seed)
+        n_agents, n_flows = len(sc.agent), len(sc.flow)
+        children = root.spawn(n_agents + n_flows + 1)
+        self.agent_seeds = children[:n_agents]
+        self.flow_seeds = children[n_agents : n_agents + n_flows]
+        self.weather_seed = children[-1]
+        self.meta: list[dict[str, Any]] = []
+        self.pending: dict[str, list[_Pending]] = {"road": [], "air": [], "water": []}
+        self.hold_on_spawn: set[str] = set()
+        self.zone_override: dict[str, bool] = {}
+        self.spawned = 0
+        self.arrived = 0
+        self.failed = 0
+        self.updates = 0
+        self.n_events = 0
+        self.tick = 0
+        self.env = simpy.Environment()
+        self.progress: Callable[[float, float, Simulation], None] | None = None
+        w = sc.wind
+        wu, wv = w.mean_vector()
+        self.air_cfg = np.array([wu, wv, w.gust_std, w.gust_tau, self.cfg.altitude_tau])
+        self.road_cfg = np.array(
+            [self.cfg.approach, self.cfg.critical_gap, self.cfg.lc_cooldown, self.cfg.lc_min_dist]
+        )
+        self.water_cfg = np.array(
+            [self.cfg.ship_lookahead, self.cfg.rudder_max, self.cfg.ship_omega, self.cfg.ship_zeta]
+        )
+
+    # --- events -----------------------------------------------------------------------------
+    def event(self, t: float, kind: str, agent: str | None = None, **data: Any) -> None:
+        """Record an event (trace events table)."""
+        self.n_events += 1
+        self.recorder.add_event(round(t, 9), kind, agent, **data)
+
+    # --- spawning ----------------------------------------------------------------------------
+    def _route(self, spec: AgentSpec | FlowSpec, layer: str) -> np.ndarray:
+        router = self.routers[layer]
+        if spec.route is not None:
+            return router.from_nodes(spec.route)
+        return router.shortest(*spec.endpoints)
+
+    def add_agent(
+        self,
+        agent_id: str,
+        vt: RoadVehicleType | UavType | ShipType,
+        spec: AgentSpec | FlowSpec,
+        key: int,
+        permit: str | None,
+        v0: float | None,
+        t: float,
+    ) -> int:
+        """Put an agent into the fleet (WAITING) and queue it for entry."""
+        kind = KIND_OF_DOMAIN[vt.domain]
+        layer = LAYER_OF_KIND[kind]
+        route = self._route(spec, layer)
+        f = self.fleet
+        i = f.add(agent_id, kind, route)
+        f.rng_key[i] = np.uint64(key)
+        f.max_speed[i] = vt.max_speed
+        if isinstance(vt, RoadVehicleType):
+            f.length[i], f.width[i], f.height[i] = vt.length, vt.width, 1.6
+            f.v0[i] = min(v0 if v0 is not None else vt.idm.v0, vt.max_speed)
+            f.T[i], f.a_max[i], f.b_comf[i] = vt.idm.T, vt.idm.a, vt.idm.b
+            f.s0[i], f.delta[i] = vt.idm.s0, vt.idm.delta
+            f.politeness[i], f.lc_threshold[i] = vt.mobil.politeness, vt.mobil.threshold
+            f.b_safe[i], f.max_decel[i] = vt.mobil.b_safe, vt.max_decel
+        elif isinstance(vt, UavType):
+            f.length[i] = f.width[i] = vt.span
+            f.height[i] = vt.height
+            f.v0[i] = min(v0 if v0 is not None else vt.cruise_speed, vt.max_speed)
+            f.a_max[i], f.climb_rate[i], f.descent_rate[i] = (
+                vt.max_accel,
+                vt.climb_rate,
+                vt.descent_rate,
+            )
+            f.endurance[i] = vt.endurance
+        else:
+            f.length[i], f.width[i], f.height[i] = vt.length, vt.beam, 2.0
+            f.v0[i] = min(v0 if v0 is not None else vt.max_speed * 0.8, vt.max_speed)
+            f.a_max[i], f.speed_tau[i] = vt.max_accel, vt.speed_time_constant
+            f.nomoto_k[i], f.nomoto_t[i] = vt.nomoto_k, vt.nomoto_t
+        altitude = getattr(spec, "altitude", None)
+        arr = self.layers[layer]
+        if kind == KIND_UAV:
+            e0 = int(route[0])
+            x0, y0 = arr.pts_x[arr.pts_off[e0]], arr.pts_y[arr.pts_off[e0]]
+            if altitude is not None:
+                start = self.bundle.map.nodes("air")[arr.node_ids[arr.edge_from[e0]]].position
+                z_plan = self.bundle.map.to_amsl(altitude, start[0], start[1])
+                f.z_cruise[i] = altitude.value if z_plan is None else z_plan
+            else:
+                fl, ce = band_at(arr.pts_off, arr.pts_s, arr.floor, arr.ceiling, e0, 0.0)
+                f.z_cruise[i] = 0.5 * (fl + ce)
+            f.z_goal[i] = arr.node_ground[arr.edge_to[int(route[-1])]]
+            f.z[i] = arr.node_ground[arr.edge_from[e0]]
+            f.x[i], f.y[i] = x0, y0
+        self.meta.append({"id": agent_id, "type": vt.id, "permit": permit})
+        self.recorder.add_agent(
+            i,
+            agent_id,
+            KIND_NAMES[kind],
+            vt.id,
+            permit,
+            float(f.length[i]),
+            float(f.width[i]),
+            route=[arr.edge_ids[int(e)] for e in route],
+        )
+        self.pending[layer].append(_Pending(i, t))
+        return i
+
+    def _try_enter(self, t: float) -> None:
+        f = self.fleet
+        for layer, queue in self.pending.items():
+            if not queue:
+                continue
+            still: list[_Pending] = []
+            blocked_edges: set[int] = set()
+            for p in queue:
+                i = p.index
+                e0 = int(f.routes[f.route_off[i]])
+                if e0 in blocked_edges or not self._enter(i, e0, layer):
+                    blocked_edges.add(e0)
+                    still.append(p)
+                    continue
+                f.t_depart[i] = t
+                self.spawned += 1
+                aid = f.ids[i]
+                if aid in self.hold_on_spawn:
+                    f.status[i] = HELD
+                self.event(t, "depart", aid, waited=round(t - p.since, 9))
+            self.pending[layer] = still
+
+    def _enter(self, i: int, e0: int, layer: str) -> bool:
+        f = self.fleet
+        arr = self.layers[layer]
+        if layer == "road":
+            n = f.n
+            on = np.nonzero(
+                (f.kind[:n] == KIND_ICV)
+                & ((f.status[:n] == ACTIVE) | (f.status[:n] == HELD))
+                & (f.edge[:n] == e0)
+            )[0]
+            v_des = min(f.v0[i], arr.speed_limit[e0])
+            best_lane, best_gap = -1, -1.0
+            for lane in range(int(arr.lanes[e0])):
+                here = on[f.lane[on] == lane]
+                gap = 1e9 if len(here) == 0 else float(np.min(f.s[here] - f.length[here]))
+                if gap > best_gap:
+                    best_lane, best_gap = lane, gap
+            if best_gap < f.s0[i] + 1.0:
+                return False
+            v = min(v_des, max(0.0, (best_gap - f.s0[i]) / f.T[i]))
+            f.lane[i], f.speed[i], f.s[i] = best_lane, v, 0.0
+        elif layer == "air":
+            f.phase[i] = PH_TAKEOFF
+            f.s[i] = 0.0
+            f.speed[i] = 0.0
+        else:
+            x0, y0 = arr.pts_x[arr.pts_off[e0]], arr.pts_y[arr.pts_off[e0]]
+            x1, y1 = arr.pts_x[arr.pts_off[e0] + 1], arr.pts_y[arr.pts_off[e0] + 1]
+            f.x[i], f.y[i] = x0, y0
+            f.heading[i] = math.atan2(y1 - y0, x1 - x0)
+            f.speed[i], f.s[i] = 0.0, 0.0
+        f.edge[i] = e0
+        f.route_pos[i] = 0
+        f.status[i] = ACTIVE
+        if layer == "road":
+            f.z[i] = self.bundle.map.header.ground_elevation
+        return True
+
+    # --- processes ---------------------------------------------------------------------------
+    def _scheduled(self, k: int, spec: AgentSpec) -> Any:
+        depart = float(spec.depart)  # seconds after start (normalised by the model)
+        if depart > 0:
+            yield self.env.timeout(depart)
+        vt = self.bundle.vehicle_types[spec.type]
+        key = int(self.agent_seeds[k].generate_state(1, np.uint64)[0])
+        self.add_agent(spec.id, vt, spec, key, spec.permit, spec.speed, self.env.now)
+
+    def _flow(self, k: int, spec: FlowSpec) -> Any:
+        rng = np.random.default_rng(self.flow_seeds[k])
+        begin = float(spec.begin)
+        end = float(spec.end) if spec.end is not None else self.duration
+        types = spec.type_ids()
+        shares = np.array([1.0] if spec.type is not None else [spec.mix[t] for t in types])  # type: ignore[index]
+        shares = shares / shares.sum()
+        n = 0
+        t = begin
+        while True:
+            t += float(rng.exponential(1.0 / spec.rate))
+            if t >= end or t >= self.duration:
+                return
+            yield self.env.timeout(t - self.env.now)
+            tid = types[int(rng.choice(len(types), p=shares))]
+            vt = self.bundle.vehicle_types[tid]
+            factor = float(np.clip(rng.normal(1.0, self.cfg.speed_factor_std), 0.8, 1.2))
+            key = int(rng.integers(0, 2**63))
+            v0 = spec.speed if spec.speed is not None else None
+            if v0 is None and isinstance(vt, RoadVehicleType):
+                v0 = vt.idm.v0 * factor
+            n += 1
+            self.add_agent(f"{spec.id}.{n}", vt, spec, key, None, v0, self.env.now)
+
+    def _signal(self, node: str, junction: Junction) -> Any:
+        arr = self.layers["road"]
+        plan = junction.signal
+        assert plan is not None
+        ni = arr.node_index[node]
+        incoming = np.nonzero(arr.edge_to == ni)[0]
+        phases = [
+            (
+                np.array([arr.edge_index[g] for g in ph.green], dtype=np.int64),
+                ph.duration,
+                ph.yellow,
+            )
+            for ph in plan.phases
+        ]
+        cycle = plan.cycle
+        pos = plan.offset % cycle if cycle > 0 else 0.0
+        k = 0
+        while pos >= phases[k][1] + phases[k][2]:
+            pos -= phases[k][1] + phases[k][2]
+            k = (k + 1) % len(phases)
+        first = True
+        while True:
+            green, dur, yellow = phases[k]
+            green_left, yellow_left = dur, yellow
+            if first:
+                if pos < dur:
+                    green_left = dur - pos
+                else:
+                    green_left, yellow_left = 0.0, yellow - (pos - dur)
+                first = False
+            arr.signal_state[incoming] = 2
+            if green_left > 0:
+                arr.signal_state[green] = 0
+                yield self.env.timeout(green_left)
+            arr.signal_state[green] = 1
+            if yellow_left > 0:
+                yield self.env.timeout(yellow_left)
+            k = (k + 1) % len(phases)
+
+    def _scripted(self, ev: Any) -> Any:
+        at = float(ev.at)
+        if at > 0:
+            yield self.env.timeout(at)
+        t = self.env.now
+        f = self.fleet
+        if isinstance(ev, ZoneEvent):
+            self.zone_override[ev.zone] = ev.action == "close_zone"
+            self.event(t, ev.action, None, zone=ev.zone)
+        elif isinstance(ev, AgentEvent):
+            i = f.index.get(ev.agent)
+            if ev.action == "stop_agent":
+                if i is None or f.status[i] == WAITING:
+                    self.hold_on_spawn.add(ev.agent)
+                elif f.status[i] == ACTIVE:
+                    f.status[i] = HELD
+            else:
+                self.hold_on_spawn.discard(ev.agent)
+                if i is not None and f.status[i] == HELD:
+                    f.status[i] = ACTIVE
+            self.event(t, ev.action, ev.agent)
+        elif isinstance(ev, SpeedLimitEvent):
+            for arr in self.layers.values():
+                e = arr.edge_index.get(ev.edge)
+                if e is not None:
+                    arr.speed_limit[e] = ev.speed
+            self.event(t, ev.action, None, edge=ev.edge, speed=ev.speed)
+
+    def _physics(self) -> Any:
+        f = self.fleet
+        self._try_enter(0.0)
+        self._record(0.0)
+        while self.tick < self.n_ticks:
+            t = self.tick * self.dt
+            self._try_enter(t)
+            self._step(t)
+            self.tick += 1
+            t_end = self.tick * self.dt
+            if self.tick % self.record_every == 0:
+                self._record(t_end)
+            if self.progress is not None and self.tick % 50 == 0:
+                self.progress(t_end, self.duration, self)
+            yield self.env.timeout(t_end - self.env.now)
+        del f
+
+    def _flags(self, m: int) -> np.ndarray:
+        if len(self.flag_buf) < m:
+            self.flag_buf = np.zeros(2 * m, dtype=np.int64)
+        return self.flag_buf
+
+    def _step(self, t: float) -> None:
+        f = self.fleet
+        n = f.n
+        moving = (f.status[:n] == ACTIVE) | (f.status[:n] == HELD)
+        dt = self.dt
+        road = self.layers["road"]
+        idx = np.nonzero(moving & (f.kind[:n] == KIND_ICV))[0]
+        t_next = t + dt
+        if len(idx):
+            flags = self._flags(len(idx))
+            lo, hi, best = self.road_ws
+            k = road_step(
+                idx, dt, self.road_cfg,
+                f.status, f.edge, f.s, f.lane, f.speed, f.accel, f.x, f.y, f.heading, f.lc_cool,
+                f.distance, f.length, f.v0, f.T, f.a_max, f.b_comf, f.s0, f.delta, f.politeness,
+                f.lc_threshold, f.b_safe, f.max_decel,
+                f.route_off, f.route_len, f.route_pos, f.routes,
+                road.edge_length, road.speed_limit, road.lanes, road.lane_width, road.two_way,
+                road.edge_to, road.node_signalised, road.signal_state,
+                road.pts_off, road.pts_x, road.pts_y, road.pts_s,
+                lo, hi, best, flags,
+            )  # fmt: skip
+            self._handle(flags[:k], t_next)
+            self.updates += len(idx)
+        air = self.layers["air"]
+        idx = np.nonzero(moving & (f.kind[:n] == KIND_UAV))[0]
+        if len(idx):
+            flags = self._flags(len(idx))
+            k = air_step(
+                idx, dt, self.tick, self.air_cfg,
+                f.status, f.phase, f.edge, f.s, f.speed, f.vz, f.accel, f.x, f.y, f.z, f.heading,
+                f.distance, f.energy, f.endurance, f.v0, f.max_speed, f.a_max, f.climb_rate,
+                f.descent_rate, f.z_cruise, f.z_goal, f.gust_u, f.gust_v, f.rng_key,
+                f.route_off, f.route_len, f.route_pos, f.routes,
+                air.edge_length, air.speed_limit, air.pts_off, air.pts_x, air.pts_y, air.pts_s,
+                air.floor, air.ceiling, flags,
+            )  # fmt: skip
+            self._handle(flags[:k], t_next)
+            self.updates += len(idx)
+        water = self.layers["water"]
+        idx = np.nonzero(moving & (f.kind[:n] == KIND_SHIP))[0]
+        if len(idx):
+            flags = self._flags(len(idx))
+            k = water_step(
+                idx, dt, self.water_cfg,
+                f.status, f.edge, f.s, f.speed, f.accel, f.x, f.y, f.heading, f.yaw_rate, f.xte,
+                f.distance, f.v0, f.max_speed, f.a_max, f.speed_tau, f.nomoto_k, f.nomoto_t,
+                f.length, f.route_off, f.route_len, f.route_pos, f.routes,
+                water.edge_length, water.speed_limit, water.pts_off, water.pts_x, water.pts_y,
+                water.pts_s, flags,
+            )  # fmt: skip
+            self._handle(flags[:k], t_next)
+            self.updates += len(idx)
+
+    def _handle(self, flagged: np.ndarray, t: float) -> None:
+        f = self.fleet
+        for i in flagged:
+            aid = f.ids[int(i)]
+            if f.status[i] == ARRIVED:
+                f.t_arrive[i] = t
+                self.arrived += 1
+                self.event(
+                    t,
+                    "arrive",
+                    aid,
+                    travel_time=round(t - float(f.t_depart[i]), 9),
+                    distance=round(float(f.distance[i]), 6),
+                )
+            elif f.status[i] == FAILED:
+                self.failed += 1
+                self.event(t, "battery_empty", aid)
+
+    def _record(self, t: float) -> None:
+        f = self.fleet
+        n = f.n
+        ids = np.nonzero((f.status[:n] == ACTIVE) | (f.status[:n] == HELD))[0].astype(np.int32)
+        values = np.empty((len(ids), len(TRACE_FIELDS)), dtype=np.float32)
+        values[:, 0] = f.x[ids]
+        values[:, 1] = f.y[ids]
+        values[:, 2] = f.z[ids]
+        values[:, 3] = f.heading[ids]
+        values[:, 4] = f.speed[ids]
+        self.recorder.add_frame(round(t, 9), ids, values, f.status[ids].astype(np.int8))
+
+    # --- run ---------------------------------------------------------------------------------
+    def run(self, progress: Callable[[float, float, Simulation], None] | None = None) -> RunResult:
+        """Run to the end; return counts (the recorder is closed with the run summary)."""
+        self.progress = progress
+        sc = self.bundle.scenario
+        env = self.env
+        for k, spec in enumerate(sc.agent):
+            env.process(self._scheduled(k, spec))
+        for k, fspec in enumerate(sc.flow):
+            env.process(self._flow(k, fspec))
+        for nid, node in self.bundle.map.nodes("road").items():
+            if isinstance(node, Junction) and node.signal is not None:
+                env.process(self._signal(nid, node))
+        for ev in sc.event:
+            env.process(self._scripted(ev))
+        env.process(self._physics())
+        wall0 = time.perf_counter()
+        env.run(until=self.duration + 0.5 * self.dt)
+        wall = time.perf_counter() - wall0
+        f = self.fleet
+        n = f.n
+        active = int(np.count_nonzero((f.status[:n] == ACTIVE) | (f.status[:n] == HELD)))
+        summary = {
+            "ticks": self.tick,
+            "sim_time": round(self.tick * self.dt, 9),
+            "spawned": self.spawned,
+            "arrived": self.arrived,
+            "failed": self.failed,
+            "active_at_end": active,
+            "waiting_at_end": sum(len(q) for q in self.pending.values()),
+            "vehicle_updates": self.updates,
+            "events": self.n_events,
+        }
+        self.recorder.close(summary)
+        if progress is not None:
+            progress(self.tick * self.dt, self.duration, self)
+        return RunResult(
+            ticks=self.tick,
+            sim_time=self.tick * self.dt,
+            wall_time=wall,
+            spawned=self.spawned,
+            arrived=self.arrived,
+            failed=self.failed,
+            active=active,
+            vehicle_updates=self.updates,
+            events=self.n_events,
+            summary=summary,
+        )
+
+
+def shortest_or_none(router: Router, origin: str, destination: str) -> np.ndarray | None:
+    """The shortest route, or None when there is none."""
+    try:
+        return router.shortest(origin, destination)
+    except nx.NetworkXNoPath:
+        return None

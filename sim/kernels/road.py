@@ -1,0 +1,421 @@
+"""Road kernel: IDM car following, MOBIL lane changes, signals and junctions, route following.
+
+Models:
+- Car following: Intelligent Driver Model (Treiber, Hennecke & Helbing 2000,
+  Phys. Rev. E 62, 1805): ``a = a_max [1 - (v/v0)^delta - (s*/gap)^2]`` with
+  ``s* = s0 + max(0, v T + v dv / (2 sqrt(a_max b)))``.
+- Lane changes: MOBIL (Kesting, Treiber & Helbing 2007, Transp. Res. Rec. 1999):
+  change if ``a'_c - a_c + p (a'_n - a_n + a'_o - a_o) > threshold`` and ``a'_n >= -b_safe``;
+  at most one change per edge and tick (the largest incentive), then a cool-down.
+- Signals: at red, and at yellow when the stop is comfortable (``d >= v^2 / 2b``), the stop
+  line is a standing obstacle 1 m before the edge end.
+- Unsignalised junctions: gap acceptance between the front vehicles of the incoming edges
+  within ``approach`` m: a vehicle yields to one on a higher-priority edge (higher speed limit,
+  then more lanes) expected at the junction less than ``critical_gap`` s after it, and, between
+  equal priorities, to an earlier expected arrival (first come, first served; ties by index).
+- Speed limits: ``v0`` is capped by the edge limit; a lower limit on the next edge is
+  anticipated with the constant deceleration that reaches it at the edge end, and speed is
+  clipped to the limit on entering an edge.
+- Integration: ballistic update (Treiber & Kanagaraj 2015), exact stop within a tick.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from sim.kernels.geometry import MAX_LANES, lane_offset, point_at
+
+FREE_GAP = 1.0e9
+"""Gap (m) used when nothing is ahead."""
+STOP_MARGIN = 1.0
+"""Vehicles stop this far (m) before the end of the edge."""
+
+
+@njit(cache=True)
+def idm_acc(v, v_lead, gap, v0, T, a, b, s0, delta):
+    """IDM acceleration (m/s^2) for speed ``v`` (m/s) behind a leader at ``gap`` (m)."""
+    if v0 < 0.1:
+        v0 = 0.1
+    free = 1.0 - (v / v0) ** delta
+    if gap >= FREE_GAP:
+        return a * free
+    if gap < 0.01:
+        gap = 0.01
+    s_star = s0 + max(0.0, v * T + v * (v - v_lead) / (2.0 * math.sqrt(a * b)))
+    return a * (free - (s_star / gap) ** 2)
+
+
+@njit(cache=True)
+def sort_lanes(idx, edge, lane, s):
+    """Order of ``idx`` by lane group (edge, lane), then by ``s``; ties keep index order."""
+    m = len(idx)
+    sv = np.empty(m)
+    kv = np.empty(m, dtype=np.int64)
+    for k in range(m):
+        i = idx[k]
+        sv[k] = s[i]
+        kv[k] = edge[i] * MAX_LANES + lane[i]
+    o1 = np.argsort(sv, kind="mergesort")
+    k1 = np.empty(m, dtype=np.int64)
+    for k in range(m):
+        k1[k] = kv[o1[k]]
+    o2 = np.argsort(k1, kind="mergesort")
+    order = np.empty(m, dtype=np.int64)
+    for k in range(m):
+        order[k] = idx[o1[o2[k]]]
+    return order
+
+
+@njit(cache=True)
+def road_step(
+    idx,
+    dt,
+    cfg,
+    status,
+    edge,
+    s,
+    lane,
+    speed,
+    accel,
+    x,
+    y,
+    heading,
+    lc_cool,
+    distance,
+    length,
+    v0,
+    T,
+    a_max,
+    b_comf,
+    s0,
+    delta,
+    politeness,
+    lc_threshold,
+    b_safe,
+    max_decel,
+    route_off,
+    route_len,
+    route_pos,
+    routes,
+    e_len,
+    e_limit,
+    e_lanes,
+    e_lane_w,
+    e_two_way,
+    e_to,
+    node_signalised,
+    signal_state,
+    pts_off,
+    pts_x,
+    pts_y,
+    pts_s,
+    group_lo,
+    group_hi,
+    edge_best,
+    arrived,
+):
+    """Advance the road agents ``idx`` (ACTIVE=1 or HELD=3) by one tick of ``dt`` s.
+
+    ``cfg`` = [approach distance m, critical gap s, lane-change cool-down s, lane-change
+    look-ahead m]. ``group_lo``/``group_hi`` (size ``n_edges * MAX_LANES``) and ``edge_best``
+    (size ``n_edges``) are int64 workspaces filled with -1, and left so on return. Arrived
+    agents get status 2 and are written to ``arrived``; the count is returned.
+    """
+    approach = cfg[0]
+    critical_gap = cfg[1]
+    lc_cooldown = cfg[2]
+    lc_min_dist = cfg[3]
+    m = len(idx)
+    order = sort_lanes(idx, edge, lane, s)
+    keys = np.empty(m, dtype=np.int64)
+    for p in range(m):
+        i = order[p]
+        keys[p] = edge[i] * MAX_LANES + lane[i]
+        if group_lo[keys[p]] < 0:
+            group_lo[keys[p]] = p
+        group_hi[keys[p]] = p
+
+    # --- leaders: same lane ahead, else the rear vehicle on the next edge of the route ------
+    lead = np.full(m, -1, dtype=np.int64)
+    gap = np.full(m, FREE_GAP)
+    for p in range(m):
+        i = order[p]
+        if p + 1 < m and keys[p + 1] == keys[p]:
+            j = order[p + 1]
+            lead[p] = j
+            gap[p] = s[j] - s[i] - length[j]
+        elif route_pos[i] + 1 < route_len[i]:
+            ne = routes[route_off[i] + route_pos[i] + 1]
+            nl = min(lane[i], e_lanes[ne] - 1)
+            q = group_lo[ne * MAX_LANES + nl]
+            if q >= 0 and order[q] != i:
+                j = order[q]
+                lead[p] = j
+                gap[p] = e_len[edge[i]] - s[i] + s[j] - length[j]
+
+    # --- junction gap acceptance among front vehicles at unsignalised junctions -------------
+    yield_flag = np.zeros(m, dtype=np.bool_)
+    fronts = np.empty(m, dtype=np.int64)
+    n_front = 0
+    for p in range(m):
+        i = order[p]
+        if p + 1 < m and keys[p + 1] == keys[p]:
+            continue
+        e = edge[i]
+        if route_pos[i] + 1 >= route_len[i] or node_signalised[e_to[e]]:
+            continue
+        if e_len[e] - s[i] <= approach:
+            fronts[n_front] = p
+            n_front += 1
+    front_node = np.empty(n_front, dtype=np.int64)
+    for a_ in range(n_front):
+        front_node[a_] = e_to[edge[order[fronts[a_]]]]
+    by_node = np.argsort(front_node, kind="mergesort")
+    g0 = 0
+    while g0 < n_front:
+        g1 = g0
+        while g1 + 1 < n_front and front_node[by_node[g1 + 1]] == front_node[by_node[g0]]:
+            g1 += 1
+        for a_ in range(g0, g1 + 1):
+            p = fronts[by_node[a_]]
+            i = order[p]
+            e = edge[i]
+            eta_i = (e_len[e] - s[i]) / max(speed[i], 1.0)
+            rank_i = e_limit[e] * 16.0 + e_lanes[e]
+            for b_ in range(g0, g1 + 1):
+                q = fronts[by_node[b_]]
+                j = order[q]
+                f = edge[j]
+                if f == e:
+                    continue
+                eta_j = (e_len[f] - s[j]) / max(speed[j], 1.0)
+                rank_j = e_limit[f] * 16.0 + e_lanes[f]
+                if rank_j > rank_i:
+                    if eta_j < eta_i + critical_gap:
+                        yield_flag[p] = True
+                elif rank_j == rank_i and (eta_j < eta_i or (eta_j == eta_i and j < i)):
+                    yield_flag[p] = True
+        g0 = g1 + 1
+
+    # --- base accelerations ------------------------------------------------------------------
+    acc = np.empty(m)
+    cap = np.empty(m)  # bound from stop line, next-edge limit and holds
+    for p in range(m):
+        i = order[p]
+        e = edge[i]
+        v = speed[i]
+        v0e = min(v0[i], e_limit[e])
+        a_i = idm_acc(
+            v,
+            speed[lead[p]] if lead[p] >= 0 else v,
+            gap[p],
+            v0e,
+            T[i],
+            a_max[i],
+            b_comf[i],
+            s0[i],
+            delta[i],
+        )
+        c = a_max[i]
+        d = e_len[e] - s[i]
+        if route_pos[i] + 1 < route_len[i]:
+            stop = yield_flag[p]
+            if node_signalised[e_to[e]]:
+                st = signal_state[e]
+                if st == 2 or (st == 1 and d >= v * v / (2.0 * b_comf[i])):
+                    stop = True
+            if stop:
+                c = min(
+                    c,
+                    idm_acc(
+                        v, 0.0, d - STOP_MARGIN, v0e, T[i], a_max[i], b_comf[i], s0[i], delta[i]
+                    ),
+                )
+            ne = routes[route_off[i] + route_pos[i] + 1]
+            vn = e_limit[ne]
+            if v > vn and (v * v - vn * vn) / (2.0 * b_comf[i]) + v * dt >= d:
+                c = min(c, (vn * vn - v * v) / (2.0 * max(d, 0.1)))
+        if status[i] == 3:
+            c = min(c, -b_comf[i]) if v > 0.0 else min(c, 0.0)
+        cap[p] = c
+        acc[p] = min(a_i, c)
+
+    # --- MOBIL: best change per edge -----------------------------------------------------------
+    best_gain = np.full(m, -1.0)
+    best_lane = np.full(m, -1, dtype=np.int64)
+    best_acc = np.zeros(m)
+    for p in range(m):
+        i = order[p]
+        e = edge[i]
+        if e_lanes[e] < 2 or lc_cool[i] > 0.0 or status[i] == 3:
+            continue
+        if e_len[e] - s[i] < lc_min_dist or s[i] < length[i]:
+            continue
+        # old follower o and the gap it would get to i's leader
+        o = -1
+        a_o = 0.0
+        a_o_new = 0.0
+        if p > 0 and keys[p - 1] == keys[p]:
+            o = order[p - 1]
+            a_o = acc[p - 1]
+            g_o = FREE_GAP
+            vl = speed[o]
+            if lead[p] >= 0:
+                g_o = gap[p] + s[i] - s[o]
+                vl = speed[lead[p]]
+            a_o_new = min(
+                idm_acc(
+                    speed[o],
+                    vl,
+                    g_o,
+                    min(v0[o], e_limit[e]),
+                    T[o],
+                    a_max[o],
+                    b_comf[o],
+                    s0[o],
+                    delta[o],
+                ),
+                cap[p - 1],
+            )
+        for dl in (-1, 1):
+            tl = lane[i] + dl
+            if tl < 0 or tl >= e_lanes[e]:
+                continue
+            tk = e * MAX_LANES + tl
+            lo = group_lo[tk]
+            hi = group_hi[tk]
+            # new leader: first in the target lane with s > s_i; new follower: the one before
+            nl_p = -1
+            nf_p = -1
+            if lo >= 0:
+                a, b = lo, hi + 1
+                while a < b:
+                    mid = (a + b) // 2
+                    if s[order[mid]] > s[i]:
+                        b = mid
+                    else:
+                        a = mid + 1
+                if a <= hi:
+                    nl_p = a
+                if a - 1 >= lo:
+                    nf_p = a - 1
+            g_new = FREE_GAP
+            v_new = speed[i]
+            if nl_p >= 0:
+                j = order[nl_p]
+                g_new = s[j] - s[i] - length[j]
+                v_new = speed[j]
+            elif route_pos[i] + 1 < route_len[i]:
+                ne = routes[route_off[i] + route_pos[i] + 1]
+                q = group_lo[ne * MAX_LANES + min(tl, e_lanes[ne] - 1)]
+                if q >= 0:
+                    j = order[q]
+                    g_new = e_len[e] - s[i] + s[j] - length[j]
+                    v_new = speed[j]
+            if g_new <= 0.0:
+                continue
+            v0e = min(v0[i], e_limit[e])
+            a_c_new = min(
+                idm_acc(speed[i], v_new, g_new, v0e, T[i], a_max[i], b_comf[i], s0[i], delta[i]),
+                cap[p],
+            )
+            a_n = 0.0
+            a_n_new = 0.0
+            if nf_p >= 0:
+                f = order[nf_p]
+                g_f = s[i] - s[f] - length[i]
+                if g_f <= 0.0:
+                    continue
+                a_n = acc[nf_p]
+                a_n_new = idm_acc(
+                    speed[f],
+                    speed[i],
+                    g_f,
+                    min(v0[f], e_limit[e]),
+                    T[f],
+                    a_max[f],
+                    b_comf[f],
+                    s0[f],
+                    delta[f],
+                )
+                if a_n_new < -b_safe[i]:
+                    continue
+            gain = a_c_new - acc[p] + politeness[i] * (a_n_new - a_n + a_o_new - a_o)
+            if o < 0:
+                gain = a_c_new - acc[p] + politeness[i] * (a_n_new - a_n)
+            gain -= lc_threshold[i]
+            if gain > 0.0 and gain > best_gain[p]:
+                best_gain[p] = gain
+                best_lane[p] = tl
+                best_acc[p] = a_c_new
+    # one change per edge: the largest gain (ties: lowest sorted position)
+    for p in range(m):
+        if best_lane[p] >= 0:
+            e = edge[order[p]]
+            q = edge_best[e]
+            if q < 0 or best_gain[p] > best_gain[q]:
+                edge_best[e] = p
+    for p in range(m):
+        i = order[p]
+        lc_cool[i] = max(0.0, lc_cool[i] - dt)
+        if best_lane[p] >= 0 and edge_best[edge[i]] == p:
+            lane[i] = best_lane[p]
+            acc[p] = best_acc[p]
+            lc_cool[i] = lc_cooldown
+    for p in range(m):
+        edge_best[edge[order[p]]] = -1
+
+    # --- integrate, follow the route, place on the lane ---------------------------------------
+    n_arr = 0
+    for p in range(m):
+        i = order[p]
+        keys_i = keys[p]
+        group_lo[keys_i] = -1
+        group_hi[keys_i] = -1
+        a_i = max(acc[p], -max_decel[i])
+        v = speed[i]
+        v_new = v + a_i * dt
+        if v_new < 0.0:
+            ds = -v * v / (2.0 * a_i) if a_i < 0.0 else 0.0
+            v_new = 0.0
+        else:
+            ds = v * dt + 0.5 * a_i * dt * dt
+        s[i] += ds
+        distance[i] += ds
+        speed[i] = v_new
+        accel[i] = a_i
+        e = edge[i]
+        while s[i] >= e_len[e]:
+            if route_pos[i] + 1 >= route_len[i]:
+                status[i] = 2
+                arrived[n_arr] = i
+                n_arr += 1
+                s[i] = e_len[e]
+                break
+            s[i] -= e_len[e]
+            route_pos[i] += 1
+            e = routes[route_off[i] + route_pos[i]]
+            edge[i] = e
+            if lane[i] >= e_lanes[e]:
+                lane[i] = e_lanes[e] - 1
+            if speed[i] > e_limit[e]:
+                speed[i] = e_limit[e]
+        off = lane_offset(e_lanes[e], lane[i], e_lane_w[e], e_two_way[e])
+        px, py, ph = point_at(pts_off, pts_x, pts_y, pts_s, e, s[i], off)
+        x[i] = px
+        y[i] = py
+        heading[i] = ph
+    return n_arr
+
+
+def road_workspace(n_edges: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Workspaces for :func:`road_step` (filled with -1): lane-group lo/hi and per-edge best."""
+    size = max(1, n_edges) * MAX_LANES
+    return (
+        np.full(size, -1, dtype=np.int64),
+        np.full(size, -1, dtype=np.int64),
+        np.full(max(1, n_edges), -1, dtype=np.int64),
+    )

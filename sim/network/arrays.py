@@ -1,0 +1,201 @@
+"""A map layer as flat arrays for the kernels: directed edges, polylines, limits, bands.
+
+Everything is in the local ENU frame (x east, y north, metres). Edge ``e``'s polyline is
+``pts_x[pts_off[e]:pts_off[e + 1]]`` (and ``pts_y``), with ``pts_s`` the distance (m) along
+the edge at each point. Headings are angles from east, counter-clockwise (rad).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from sim.geo.localmap import LocalFrame
+from sim.model.map import Corridor, Direction, Junction, Map, Road, Vertiport, Waterway
+
+F64 = npt.NDArray[np.float64]
+I32 = npt.NDArray[np.int32]
+I8 = npt.NDArray[np.int8]
+
+MAX_LANES = 8
+"""Most lanes on one road edge (the schema's limit); lane groups are ``edge * MAX_LANES + lane``."""
+NO_LIMIT = 1.0e9
+"""Speed limit (m/s) used where an edge has none."""
+
+
+@dataclass
+class LayerArrays:
+    """Flat arrays of one graph layer (``road``, ``air`` or ``water``).
+
+    Attributes:
+        layer: the layer name.
+        edge_ids: directed edge ids (``ID`` or ``ID:rev``), index = edge number.
+        node_ids: node ids, index = node number.
+        edge_from, edge_to: node numbers at each end (int32).
+        edge_length: length along the polyline (m).
+        speed_limit: current limit (m/s); scripted events may change it during a run.
+        lanes: lanes in the direction of travel (road; 1 elsewhere).
+        lane_width: lane width (m).
+        two_way: whether the drawn line carries both directions (lanes sit right of it).
+        width, depth: waterway or corridor width (m) and waterway depth (m).
+        floor, ceiling: corridor band (m AMSL) at each polyline point (air layer).
+        pts_off: polyline offsets (int32, length E + 1).
+        pts_x, pts_y, pts_s: polyline points (m) and distance along the edge (m).
+        node_x, node_y: node positions (m); node_ground: ground elevation at nodes (m AMSL).
+        node_signalised: whether a node has a traffic-signal plan (road).
+        signal_state: per edge, the signal at its downstream end: 0 green/none, 1 yellow, 2 red.
+    """
+
+    layer: str
+    edge_ids: list[str]
+    node_ids: list[str]
+    edge_from: I32
+    edge_to: I32
+    edge_length: F64
+    speed_limit: F64
+    lanes: I32
+    lane_width: F64
+    two_way: npt.NDArray[np.bool_]
+    width: F64
+    depth: F64
+    pts_off: I32
+    pts_x: F64
+    pts_y: F64
+    pts_s: F64
+    floor: F64
+    ceiling: F64
+    node_x: F64
+    node_y: F64
+    node_ground: F64
+    node_signalised: npt.NDArray[np.bool_]
+    signal_state: I8
+    edge_index: dict[str, int] = field(default_factory=dict)
+    node_index: dict[str, int] = field(default_factory=dict)
+    node_is_vertiport: npt.NDArray[np.bool_] = field(
+        default_factory=lambda: np.zeros(0, dtype=np.bool_)
+    )
+
+    @property
+    def n_edges(self) -> int:
+        """Number of directed edges."""
+        return len(self.edge_ids)
+
+    def edge_between(self, a: str, b: str) -> int:
+        """The shortest directed edge from node ``a`` to node ``b``; raises ``KeyError``."""
+        ia, ib = self.node_index[a], self.node_index[b]
+        cands = np.nonzero((self.edge_from == ia) & (self.edge_to == ib))[0]
+        if len(cands) == 0:
+            raise KeyError(f"no {self.layer} edge from {a!r} to {b!r}")
+        return int(cands[np.argmin(self.edge_length[cands])])
+
+
+def build_layer(the_map: Map, layer: str, frame: LocalFrame | None = None) -> LayerArrays:
+    """Flatten one layer of a map into :class:`LayerArrays` (projected once to local metres)."""
+    frame = frame or LocalFrame.of_map(the_map)
+    nodes = the_map.nodes(layer)
+    node_ids = list(nodes)
+    node_index = {n: i for i, n in enumerate(node_ids)}
+    node_xy = frame.xy([nodes[n].position for n in node_ids]) if node_ids else np.zeros((0, 2))
+    ground = np.array([_node_ground(the_map, nodes[n]) for n in node_ids], dtype=np.float64)
+    signalised = np.array(
+        [isinstance(nodes[n], Junction) and nodes[n].signal is not None for n in node_ids],  # type: ignore[union-attr]
+        dtype=np.bool_,
+    )
+    directed = the_map.directed_edges(layer)
+    e_from, e_to, length, limit, lanes, lane_w, two_way, width, depth = ([] for _ in range(9))
+    off = [0]
+    px: list[F64] = []
+    py: list[F64] = []
+    ps: list[F64] = []
+    fl: list[F64] = []
+    ce: list[F64] = []
+    for d in directed:
+        xy = frame.xy(d.coordinates)
+        seg = np.hypot(*np.diff(xy, axis=0).T)
+        s = np.concatenate([[0.0], np.cumsum(seg)])
+        px.append(xy[:, 0])
+        py.append(xy[:, 1])
+        ps.append(s)
+        off.append(off[-1] + len(xy))
+        e = d.edge
+        e_from.append(node_index[d.src])
+        e_to.append(node_index[d.dst])
+        length.append(float(s[-1]))
+        two_way.append(e.direction is Direction.BOTH)
+        if isinstance(e, Road):
+            limit.append(e.speed_limit)
+            lanes.append(e.lanes)
+            lane_w.append(e.lane_width)
+            width.append(e.lanes * e.lane_width)
+            depth.append(0.0)
+        elif isinstance(e, Corridor):
+            limit.append(e.speed_limit or NO_LIMIT)
+            lanes.append(1)
+            lane_w.append(e.width)
+            width.append(e.width)
+            depth.append(0.0)
+        elif isinstance(e, Waterway):
+            limit.append(e.speed_limit)
+            lanes.append(1)
+            lane_w.append(e.width)
+            width.append(e.width)
+            depth.append(e.depth)
+        if isinstance(e, Corridor):
+            pts = d.coordinates
+            fl.append(np.array([_amsl(the_map, e.floor, p) for p in pts], dtype=np.float64))
+            ce.append(np.array([_amsl(the_map, e.ceiling, p) for p in pts], dtype=np.float64))
+        else:
+            fl.append(np.full(len(xy), -np.inf))
+            ce.append(np.full(len(xy), np.inf))
+
+    def cat(parts: list[F64]) -> F64:
+        return np.concatenate(parts).astype(np.float64) if parts else np.zeros(0)
+
+    n_e = len(directed)
+    arrays = LayerArrays(
+        layer=layer,
+        edge_ids=[d.id for d in directed],
+        node_ids=node_ids,
+        edge_from=np.array(e_from, dtype=np.int32),
+        edge_to=np.array(e_to, dtype=np.int32),
+        edge_length=np.array(length, dtype=np.float64),
+        speed_limit=np.array(limit, dtype=np.float64),
+        lanes=np.array(lanes, dtype=np.int32),
+        lane_width=np.array(lane_w, dtype=np.float64),
+        two_way=np.array(two_way, dtype=np.bool_),
+        width=np.array(width, dtype=np.float64),
+        depth=np.array(depth, dtype=np.float64),
+        pts_off=np.array(off, dtype=np.int32),
+        pts_x=cat(px),
+        pts_y=cat(py),
+        pts_s=cat(ps),
+        floor=cat(fl),
+        ceiling=cat(ce),
+        node_x=np.ascontiguousarray(node_xy[:, 0], dtype=np.float64),
+        node_y=np.ascontiguousarray(node_xy[:, 1], dtype=np.float64),
+        node_ground=ground,
+        node_signalised=signalised,
+        signal_state=np.zeros(n_e, dtype=np.int8),
+        node_is_vertiport=np.array(
+            [isinstance(nodes[n], Vertiport) for n in node_ids], dtype=np.bool_
+        ),
+    )
+    arrays.edge_index = {eid: i for i, eid in enumerate(arrays.edge_ids)}
+    arrays.node_index = node_index
+    return arrays
+
+
+def _node_ground(the_map: Map, node: object) -> float:
+    if isinstance(node, Vertiport) and node.elevation is not None:
+        return float(node.elevation)
+    pos = node.position  # type: ignore[attr-defined]
+    return the_map.ground_elevation(pos[0], pos[1])
+
+
+def _amsl(the_map: Map, alt: object, pos: tuple[float, ...]) -> float:
+    value = the_map.to_amsl(alt, pos[0], pos[1])  # type: ignore[arg-type]
+    if value is None:  # WGS84 ellipsoid heights: no geoid model here, taken as AMSL
+        return float(alt.value)  # type: ignore[attr-defined]
+    return float(value)

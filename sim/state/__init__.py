@@ -1,0 +1,1 @@
+"""Fleet state: every agent's position, motion and parameters as struct-of-arrays."""
