@@ -80,6 +80,34 @@ def info(
     raise typer.Exit(run_info(scenario))
 
 
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (.toml).")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Trace file to write (default: SCENARIO-NAME.tztrace)."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed (overrides the scenario's).", min=0)
+    ] = None,
+    until: Annotated[
+        float | None, typer.Option(help="Stop after this many simulated seconds.")
+    ] = None,
+    record_every: Annotated[
+        int | None, typer.Option("--record-every", help="Write a frame every K ticks.")
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
+    ] = False,
+) -> None:
+    """Simulate a scenario and write its trace file (exit 0 ran, 2 invalid input)."""
+    from sim.commands.run import run_run
+
+    raise typer.Exit(run_run(scenario, output, seed, until, record_every, quiet))
+
+
 def main() -> None:
     """Entry point of the ``testzone`` console script."""
     try:

@@ -1,0 +1,145 @@
+"""``testzone run``: simulate a scenario and write its trace file."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from sim import __version__
+from sim.engine.simulation import TRACE_FIELDS, RunResult, Simulation
+from sim.model.bundle import ScenarioBundle, load_scenario
+from sim.model.errors import ModelError
+from sim.trace import TraceWriter
+
+
+def trace_header(bundle: ScenarioBundle, sim: Simulation, trace_path: Path) -> dict[str, Any]:
+    """The trace header of a run: what was run, with which seed and step (no wall clock)."""
+    sc = bundle.scenario
+
+    def rel(p: Path) -> str:
+        try:
+            return os.path.relpath(p.resolve(), trace_path.resolve().parent)
+        except ValueError:  # another drive
+            return str(p.resolve())
+
+    return {
+        "format": "testzone-trace",
+        "software": f"testzone {__version__}",
+        "scenario_name": sc.name,
+        "scenario_file": rel(bundle.path),
+        "map_file": rel(bundle.path.parent / sc.map),
+        "zone_files": [rel(bundle.path.parent / z) for z in sc.zones],
+        "scenario_hash": bundle.digest,
+        "seed": sim.seed,
+        "dt": sim.dt,
+        "record_every": sim.record_every,
+        "start": sc.start.isoformat(),
+        "duration": sim.duration,
+        "layers": {
+            name: {"edges": arr.edge_ids, "nodes": arr.node_ids} for name, arr in sim.layers.items()
+        },
+        "units": {"x": "m", "y": "m", "z": "m AMSL", "heading": "rad", "speed": "m/s", "t": "s"},
+    }
+
+
+def simulate(
+    bundle: ScenarioBundle,
+    out: Path | None,
+    *,
+    seed: int | None = None,
+    until: float | None = None,
+    record_every: int | None = None,
+    progress: Any = None,
+) -> tuple[Simulation, RunResult]:
+    """Run a scenario; write the trace to ``out`` (atomically) when given."""
+    sim = Simulation(bundle, seed=seed, until=until, record_every=record_every)
+    if out is None:
+        return sim, sim.run(progress)
+    with TraceWriter(out, trace_header(bundle, sim, out), fields=TRACE_FIELDS) as writer:
+        sim.recorder = writer
+        result = sim.run(progress)
+    return sim, result
+
+
+def run_run(
+    scenario: Path,
+    out: Path | None,
+    seed: int | None,
+    until: float | None,
+    record_every: int | None,
+    quiet: bool = False,
+) -> int:
+    """The ``run`` command; returns the exit code (0 ran, 2 invalid input)."""
+    console = Console(highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        bundle = load_scenario(scenario)
+    except ModelError as exc:
+        for issue in exc.issues:
+            err.print(str(issue), markup=False)
+        return 2
+    if until is not None and until <= 0:
+        err.print(f"--until: expected a positive number of seconds, got {until:g}", markup=False)
+        return 2
+    if record_every is not None and record_every < 1:
+        err.print(f"--record-every: expected a whole number >= 1, got {record_every}", markup=False)
+        return 2
+    out = out if out is not None else Path(scenario.stem + ".tztrace")
+    if out.parent and not out.parent.exists():
+        err.print(f"{out}: the folder {out.parent} does not exist", markup=False)
+        return 2
+    wall0 = time.perf_counter()
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[clock]}"),
+        TextColumn("{task.fields[agents]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=False,
+        disable=quiet,
+    ) as bar:
+        task = bar.add_task(bundle.scenario.name, total=None, clock="", agents="")
+
+        def progress(t: float, total: float, sim: Simulation) -> None:
+            bar.update(
+                task,
+                total=total,
+                completed=t,
+                clock=f"t={t:,.0f}/{total:,.0f} s",
+                agents=f"{sim.spawned} spawned, {sim.arrived} arrived",
+            )
+
+        sim, result = simulate(
+            bundle, out, seed=seed, until=until, record_every=record_every, progress=progress
+        )
+    wall = time.perf_counter() - wall0
+    table = Table(show_header=False, title="run", title_justify="left")
+    table.add_column(style="bold cyan")
+    table.add_column()
+    table.add_row("trace", str(out))
+    table.add_row("seed", str(sim.seed))
+    table.add_row(
+        "simulated", f"{result.sim_time:,.1f} s in {result.ticks:,} ticks of {sim.dt:g} s"
+    )
+    table.add_row(
+        "agents",
+        f"{result.spawned} spawned, {result.arrived} arrived, "
+        f"{result.failed} failed, {result.active} still active",
+    )
+    table.add_row("events", str(result.events))
+    table.add_row("wall time", f"{wall:.2f} s (simulation loop {result.wall_time:.2f} s)")
+    rtf = result.sim_time / result.wall_time if result.wall_time > 0 else float("inf")
+    table.add_row("real-time factor", f"{rtf:,.0f}x")
+    ups = result.vehicle_updates / result.wall_time if result.wall_time > 0 else 0.0
+    table.add_row("vehicle updates", f"{result.vehicle_updates:,} ({ups:,.0f}/s)")
+    if not quiet:
+        console.print(table)
+    return 0

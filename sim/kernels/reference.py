@@ -1,0 +1,599 @@
+"""Plain-numpy twins of the kernels, used as test oracles (same signatures, same results).
+
+They are written independently of the numba code where numpy allows it (vectorised IDM,
+``np.lexsort`` lane groups, masks per flight phase) and with plain loops where the model is
+sequential (MOBIL's one change per edge, route transitions). They are slow; never call them
+in a run.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from sim.kernels.geometry import MAX_LANES
+
+FREE_GAP = 1.0e9
+STOP_MARGIN = 1.0
+F64 = npt.NDArray[np.float64]
+
+
+# --- shared helpers --------------------------------------------------------------------------
+def idm_acc_ref(v, v_lead, gap, v0, T, a, b, s0, delta):
+    """Vectorised IDM acceleration (m/s^2); see :func:`sim.kernels.road.idm_acc`."""
+    v, v_lead, gap = np.asarray(v, float), np.asarray(v_lead, float), np.asarray(gap, float)
+    v0 = np.maximum(np.asarray(v0, float), 0.1)
+    free = 1.0 - (v / v0) ** delta
+    g = np.maximum(gap, 0.01)
+    s_star = s0 + np.maximum(0.0, v * T + v * (v - v_lead) / (2.0 * np.sqrt(a * b)))
+    out = a * (free - (s_star / g) ** 2)
+    return np.where(gap >= FREE_GAP, a * free, out)
+
+
+def _idm1(v, vl, gap, v0, T, a, b, s0, delta) -> float:
+    return float(idm_acc_ref(v, vl, gap, v0, T, a, b, s0, delta))
+
+
+def point_at_ref(pts_off, pts_x, pts_y, pts_s, e, s, lateral):
+    """Position and heading at ``s`` along edge ``e`` (numpy searchsorted)."""
+    lo, hi = int(pts_off[e]), int(pts_off[e + 1])
+    ss = pts_s[lo:hi]
+    k = int(np.clip(np.searchsorted(ss, s, side="right") - 1, 0, len(ss) - 2)) + lo
+    dx, dy = pts_x[k + 1] - pts_x[k], pts_y[k + 1] - pts_y[k]
+    seg = pts_s[k + 1] - pts_s[k]
+    u = float(np.clip((s - pts_s[k]) / seg, 0.0, 1.0)) if seg > 0 else 0.0
+    norm = math.hypot(dx, dy)
+    rx, ry = (dy / norm, -dx / norm) if norm > 0 else (0.0, 0.0)
+    return (pts_x[k] + u * dx + lateral * rx, pts_y[k] + u * dy + lateral * ry, math.atan2(dy, dx))
+
+
+def lane_offset_ref(lanes, lane, lane_width, two_way) -> float:
+    """Lateral offset of a lane centre (m, right of the drawn line)."""
+    if two_way:
+        return (lanes - lane - 0.5) * lane_width
+    return ((lanes - 1) * 0.5 - lane) * lane_width
+
+
+# --- road ------------------------------------------------------------------------------------
+def road_step_ref(
+    idx,
+    dt,
+    cfg,
+    status,
+    edge,
+    s,
+    lane,
+    speed,
+    accel,
+    x,
+    y,
+    heading,
+    lc_cool,
+    distance,
+    length,
+    v0,
+    T,
+    a_max,
+    b_comf,
+    s0,
+    delta,
+    politeness,
+    lc_threshold,
+    b_safe,
+    max_decel,
+    route_off,
+    route_len,
+    route_pos,
+    routes,
+    e_len,
+    e_limit,
+    e_lanes,
+    e_lane_w,
+    e_two_way,
+    e_to,
+    node_signalised,
+    signal_state,
+    pts_off,
+    pts_x,
+    pts_y,
+    pts_s,
+    group_lo,
+    group_hi,
+    edge_best,
+    arrived,
+):
+    """Twin of :func:`sim.kernels.road.road_step`."""
+    approach, critical_gap, lc_cooldown, lc_min_dist = (float(c) for c in cfg)
+    idx = np.asarray(idx)
+    m = len(idx)
+    keys_all = edge[idx].astype(np.int64) * MAX_LANES + lane[idx]
+    order = idx[np.lexsort((s[idx], keys_all))]  # stable: ties keep the order of idx
+    keys = edge[order].astype(np.int64) * MAX_LANES + lane[order]
+    uk, first = np.unique(keys, return_index=True)
+    last = np.r_[first[1:], m] - 1
+    lo_of = dict(zip(uk.tolist(), first.tolist(), strict=True))
+    hi_of = dict(zip(uk.tolist(), last.tolist(), strict=True))
+    has_next = route_pos[order] + 1 < route_len[order]
+    nxt = np.where(
+        has_next,
+        routes[route_off[order] + np.minimum(route_pos[order] + 1, route_len[order] - 1)],
+        -1,
+    )
+
+    lead = np.full(m, -1)
+    gap = np.full(m, FREE_GAP)
+    same = np.zeros(m, dtype=bool)
+    same[:-1] = keys[1:] == keys[:-1]
+    lead[:-1][same[:-1]] = order[1:][same[:-1]]
+    j = lead[same]
+    gap[same] = s[j] - s[order[same]] - length[j]
+    for p in np.nonzero(~same & has_next)[0]:
+        i, ne = order[p], nxt[p]
+        q = lo_of.get(int(ne) * MAX_LANES + min(int(lane[i]), int(e_lanes[ne]) - 1), -1)
+        if q >= 0 and order[q] != i:
+            jj = order[q]
+            lead[p] = jj
+            gap[p] = e_len[edge[i]] - s[i] + s[jj] - length[jj]
+
+    # junctions
+    ee = edge[order]
+    front = (~same) & has_next & ~node_signalised[e_to[ee]] & (e_len[ee] - s[order] <= approach)
+    yield_flag = np.zeros(m, dtype=bool)
+    fp = np.nonzero(front)[0]
+    eta = (e_len[ee] - s[order]) / np.maximum(speed[order], 1.0)
+    rank = e_limit[ee] * 16.0 + e_lanes[ee]
+    for p in fp:
+        for q in fp:
+            if q == p or ee[q] == ee[p] or e_to[ee[q]] != e_to[ee[p]]:
+                continue
+            if rank[q] > rank[p]:
+                if eta[q] < eta[p] + critical_gap:
+                    yield_flag[p] = True
+            elif rank[q] == rank[p] and (
+                eta[q] < eta[p] or (eta[q] == eta[p] and order[q] < order[p])
+            ):
+                yield_flag[p] = True
+
+    # base accelerations
+    v = speed[order]
+    v0e = np.minimum(v0[order], e_limit[ee])
+    vl = np.where(lead >= 0, speed[np.maximum(lead, 0)], v)
+    acc = idm_acc_ref(
+        v, vl, gap, v0e, T[order], a_max[order], b_comf[order], s0[order], delta[order]
+    )
+    cap = a_max[order].astype(float).copy()
+    d = e_len[ee] - s[order]
+    for p in range(m):
+        i = order[p]
+        if has_next[p]:
+            stop = bool(yield_flag[p])
+            if node_signalised[e_to[ee[p]]]:
+                st = signal_state[ee[p]]
+                if st == 2 or (st == 1 and d[p] >= v[p] * v[p] / (2.0 * b_comf[i])):
+                    stop = True
+            if stop:
+                cap[p] = min(
+                    cap[p],
+                    _idm1(
+                        v[p],
+                        0.0,
+                        d[p] - STOP_MARGIN,
+                        v0e[p],
+                        T[i],
+                        a_max[i],
+                        b_comf[i],
+                        s0[i],
+                        delta[i],
+                    ),
+                )
+            vn = e_limit[nxt[p]]
+            if v[p] > vn and (v[p] * v[p] - vn * vn) / (2.0 * b_comf[i]) + v[p] * dt >= d[p]:
+                cap[p] = min(cap[p], (vn * vn - v[p] * v[p]) / (2.0 * max(d[p], 0.1)))
+        if status[i] == 3:
+            cap[p] = min(cap[p], -b_comf[i]) if v[p] > 0.0 else min(cap[p], 0.0)
+    acc = np.minimum(acc, cap)
+
+    # MOBIL
+    best_gain = np.full(m, -1.0)
+    best_lane = np.full(m, -1)
+    best_acc = np.zeros(m)
+    for p in range(m):
+        i = order[p]
+        e = ee[p]
+        if e_lanes[e] < 2 or lc_cool[i] > 0.0 or status[i] == 3:
+            continue
+        if e_len[e] - s[i] < lc_min_dist or s[i] < length[i]:
+            continue
+        o = -1
+        a_o = a_o_new = 0.0
+        if p > 0 and keys[p - 1] == keys[p]:
+            o = order[p - 1]
+            a_o = acc[p - 1]
+            g_o, vlo = FREE_GAP, speed[o]
+            if lead[p] >= 0:
+                g_o = gap[p] + s[i] - s[o]
+                vlo = speed[lead[p]]
+            a_o_new = min(
+                _idm1(
+                    speed[o],
+                    vlo,
+                    g_o,
+                    min(v0[o], e_limit[e]),
+                    T[o],
+                    a_max[o],
+                    b_comf[o],
+                    s0[o],
+                    delta[o],
+                ),
+                cap[p - 1],
+            )
+        for dl in (-1, 1):
+            tl = lane[i] + dl
+            if tl < 0 or tl >= e_lanes[e]:
+                continue
+            tk = int(e) * MAX_LANES + int(tl)
+            members = np.arange(lo_of[tk], hi_of[tk] + 1) if tk in lo_of else np.zeros(0, dtype=int)
+            ahead = members[s[order[members]] > s[i]]
+            behind = members[s[order[members]] <= s[i]]
+            g_new, v_new = FREE_GAP, speed[i]
+            if len(ahead):
+                jj = order[ahead[0]]
+                g_new, v_new = s[jj] - s[i] - length[jj], speed[jj]
+            elif has_next[p]:
+                ne = nxt[p]
+                q = lo_of.get(int(ne) * MAX_LANES + min(int(tl), int(e_lanes[ne]) - 1), -1)
+                if q >= 0:
+                    jj = order[q]
+                    g_new, v_new = e_len[e] - s[i] + s[jj] - length[jj], speed[jj]
+            if g_new <= 0.0:
+                continue
+            a_c_new = min(
+                _idm1(
+                    speed[i],
+                    v_new,
+                    g_new,
+                    min(v0[i], e_limit[e]),
+                    T[i],
+                    a_max[i],
+                    b_comf[i],
+                    s0[i],
+                    delta[i],
+                ),
+                cap[p],
+            )
+            a_n = a_n_new = 0.0
+            if len(behind):
+                fq = behind[-1]
+                f = order[fq]
+                g_f = s[i] - s[f] - length[i]
+                if g_f <= 0.0:
+                    continue
+                a_n = acc[fq]
+                a_n_new = _idm1(
+                    speed[f],
+                    speed[i],
+                    g_f,
+                    min(v0[f], e_limit[e]),
+                    T[f],
+                    a_max[f],
+                    b_comf[f],
+                    s0[f],
+                    delta[f],
+                )
+                if a_n_new < -b_safe[i]:
+                    continue
+            if o >= 0:
+                gain = a_c_new - acc[p] + politeness[i] * (a_n_new - a_n + a_o_new - a_o)
+            else:
+                gain = a_c_new - acc[p] + politeness[i] * (a_n_new - a_n)
+            gain -= lc_threshold[i]
+            if gain > 0.0 and gain > best_gain[p]:
+                best_gain[p], best_lane[p], best_acc[p] = gain, tl, a_c_new
+    winner: dict[int, int] = {}
+    for p in range(m):
+        if best_lane[p] >= 0:
+            e = int(ee[p])
+            if e not in winner or best_gain[p] > best_gain[winner[e]]:
+                winner[e] = p
+    for p in range(m):
+        i = order[p]
+        lc_cool[i] = max(0.0, lc_cool[i] - dt)
+        if best_lane[p] >= 0 and winner.get(int(ee[p])) == p:
+            lane[i] = best_lane[p]
+            acc[p] = best_acc[p]
+            lc_cool[i] = lc_cooldown
+
+    # integrate
+    n_arr = 0
+    for p in range(m):
+        i = order[p]
+        a_i = max(acc[p], -max_decel[i])
+        vv = speed[i]
+        v_new = vv + a_i * dt
+        if v_new < 0.0:
+            ds = -vv * vv / (2.0 * a_i) if a_i < 0.0 else 0.0
+            v_new = 0.0
+        else:
+            ds = vv * dt + 0.5 * a_i * dt * dt
+        s[i] += ds
+        distance[i] += ds
+        speed[i] = v_new
+        accel[i] = a_i
+        e = edge[i]
+        while s[i] >= e_len[e]:
+            if route_pos[i] + 1 >= route_len[i]:
+                status[i] = 2
+                arrived[n_arr] = i
+                n_arr += 1
+                s[i] = e_len[e]
+                break
+            s[i] -= e_len[e]
+            route_pos[i] += 1
+            e = routes[route_off[i] + route_pos[i]]
+            edge[i] = e
+            lane[i] = min(lane[i], e_lanes[e] - 1)
+            speed[i] = min(speed[i], e_limit[e])
+        off = lane_offset_ref(e_lanes[e], lane[i], e_lane_w[e], e_two_way[e])
+        x[i], y[i], heading[i] = point_at_ref(pts_off, pts_x, pts_y, pts_s, e, s[i], off)
+    return n_arr
+
+
+# --- noise -----------------------------------------------------------------------------------
+_MASK = (1 << 64) - 1
+
+
+def _splitmix64(x: int) -> int:
+    z = (x + 0x9E3779B97F4A7C15) & _MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
+def uniform_ref(key: int, counter: int) -> float:
+    """Twin of :func:`sim.kernels.noise.uniform` with Python integers."""
+    z = _splitmix64(int(key) ^ _splitmix64(int(counter)))
+    return ((z >> 11) + 1) * (1.0 / 9007199254740993.0)
+
+
+def normal_pair_ref(key: int, counter: int) -> tuple[float, float]:
+    """Twin of :func:`sim.kernels.noise.normal_pair`."""
+    u1, u2 = uniform_ref(key, 2 * counter), uniform_ref(key, 2 * counter + 1)
+    r = math.sqrt(-2.0 * math.log(u1))
+    return r * math.cos(2.0 * math.pi * u2), r * math.sin(2.0 * math.pi * u2)
+
+
+# --- air -------------------------------------------------------------------------------------
+def _band_ref(pts_off, pts_s, floor, ceiling, e, s):  # noqa: ANN202
+    lo, hi = int(pts_off[e]), int(pts_off[e + 1])
+    return (
+        float(np.interp(s, pts_s[lo:hi], floor[lo:hi])),
+        float(np.interp(s, pts_s[lo:hi], ceiling[lo:hi])),
+    )
+
+
+def _target_ref(z_plan: float, fl: float, ce: float) -> float:
+    margin = min(5.0, 0.25 * (ce - fl))
+    return min(max(z_plan, fl + margin), ce - margin)
+
+
+def air_step_ref(
+    idx,
+    dt,
+    tick,
+    cfg,
+    status,
+    phase,
+    edge,
+    s,
+    speed,
+    vz,
+    accel,
+    x,
+    y,
+    z,
+    heading,
+    distance,
+    energy,
+    endurance,
+    v0,
+    max_speed,
+    a_max,
+    climb_rate,
+    descent_rate,
+    z_cruise,
+    z_goal,
+    gust_u,
+    gust_v,
+    rng_key,
+    route_off,
+    route_len,
+    route_pos,
+    routes,
+    e_len,
+    e_limit,
+    pts_off,
+    pts_x,
+    pts_y,
+    pts_s,
+    floor,
+    ceiling,
+    flagged,
+):
+    """Twin of :func:`sim.kernels.air.air_step`."""
+    wu0, wv0, g_std, g_tau, z_tau = (float(c) for c in cfg)
+    phi = math.exp(-dt / g_tau)
+    g_scale = g_std * math.sqrt(max(0.0, 1.0 - phi * phi))
+    n_flag = 0
+    for i in idx:
+        held = status[i] == 3
+        if g_std > 0.0:
+            n1, n2 = normal_pair_ref(int(rng_key[i]), int(tick))
+            gust_u[i] = phi * gust_u[i] + g_scale * n1
+            gust_v[i] = phi * gust_v[i] + g_scale * n2
+        wu, wv = wu0 + gust_u[i], wv0 + gust_v[i]
+        e = edge[i]
+        v_air = 0.0
+        if phase[i] == 1:
+            z_start = _target_ref(z_cruise[i], *_band_ref(pts_off, pts_s, floor, ceiling, e, 0.0))
+            vz[i] = 0.0 if held else climb_rate[i]
+            z[i] += vz[i] * dt
+            if z[i] >= z_start:
+                z[i], vz[i], phase[i] = z_start, 0.0, 2
+            v_air = math.hypot(wu, wv)
+        elif phase[i] == 2:
+            z_t = _target_ref(z_cruise[i], *_band_ref(pts_off, pts_s, floor, ceiling, e, s[i]))
+            vz[i] = min(max((z_t - z[i]) / z_tau, -descent_rate[i]), climb_rate[i])
+            z[i] += vz[i] * dt
+            v_cmd = 0.0 if held else min(v0[i], e_limit[e], max_speed[i])
+            if route_pos[i] + 1 >= route_len[i]:
+                v_cmd = min(
+                    v_cmd, math.sqrt(2.0 * 0.5 * a_max[i] * max(e_len[e] - s[i], 0.0)) + 0.5
+                )
+            _, _, hd = point_at_ref(pts_off, pts_x, pts_y, pts_s, e, s[i], 0.0)
+            tx, ty = math.cos(hd), math.sin(hd)
+            w_a, w_c = wu * tx + wv * ty, -wu * ty + wv * tx
+            g_des = (
+                max(0.0, math.sqrt(max(v_cmd * v_cmd - w_c * w_c, 0.0)) + w_a) if v_cmd > 0 else 0.0
+            )
+            a = min(max((g_des - speed[i]) / dt, -a_max[i]), a_max[i])
+            v_old = speed[i]
+            speed[i] = max(0.0, v_old + a * dt)
+            accel[i] = a
+            ds = 0.5 * (v_old + speed[i]) * dt
+            s[i] += ds
+            distance[i] += ds
+            v_air = math.hypot(speed[i] * tx - wu, speed[i] * ty - wv)
+            while s[i] >= e_len[e]:
+                if route_pos[i] + 1 >= route_len[i]:
+                    s[i], phase[i], speed[i], accel[i] = e_len[e], 3, 0.0, 0.0
+                    break
+                s[i] -= e_len[e]
+                route_pos[i] += 1
+                e = routes[route_off[i] + route_pos[i]]
+                edge[i] = e
+        elif phase[i] == 3:
+            vz[i] = 0.0 if held else -descent_rate[i]
+            z[i] += vz[i] * dt
+            v_air = math.hypot(wu, wv)
+            if z[i] <= z_goal[i]:
+                z[i], vz[i], phase[i], status[i] = z_goal[i], 0.0, 4, 2
+                flagged[n_flag] = i
+                n_flag += 1
+        x[i], y[i], heading[i] = point_at_ref(pts_off, pts_x, pts_y, pts_s, e, s[i], 0.0)
+        if status[i] != 2:
+            ratio = (1.0 + 0.25 * (v_air / max(v0[i], 0.1)) ** 2) / 1.25
+            energy[i] -= dt / endurance[i] * ratio
+            if energy[i] <= 0.0:
+                energy[i], status[i] = 0.0, 4
+                flagged[n_flag] = i
+                n_flag += 1
+    return n_flag
+
+
+# --- water -----------------------------------------------------------------------------------
+def _project_ref(pts_off, pts_x, pts_y, pts_s, e, s_guess, px, py):  # noqa: ANN202
+    lo_e, hi_e = int(pts_off[e]), int(pts_off[e + 1])
+    k0 = (
+        int(
+            np.clip(
+                np.searchsorted(pts_s[lo_e:hi_e], s_guess, side="right") - 1, 0, hi_e - lo_e - 2
+            )
+        )
+        + lo_e
+    )
+    ks = np.arange(max(lo_e, k0 - 2), min(hi_e - 2, k0 + 2) + 1)
+    ax, ay = pts_x[ks], pts_y[ks]
+    dx, dy = pts_x[ks + 1] - ax, pts_y[ks + 1] - ay
+    seg2 = dx * dx + dy * dy
+    u = np.where(
+        seg2 > 0,
+        np.clip(((px - ax) * dx + (py - ay) * dy) / np.where(seg2 > 0, seg2, 1.0), 0.0, 1.0),
+        0.0,
+    )
+    d2 = (px - (ax + u * dx)) ** 2 + (py - (ay + u * dy)) ** 2
+    b = int(np.argmin(d2))  # first minimum, as the kernel's strict '<'
+    k = ks[b]
+    s_out = pts_s[k] + u[b] * (pts_s[k + 1] - pts_s[k])
+    cross = dx[b] * (py - ay[b]) - dy[b] * (px - ax[b])
+    return s_out, (math.sqrt(d2[b]) if cross >= 0 else -math.sqrt(d2[b]))
+
+
+def water_step_ref(
+    idx,
+    dt,
+    cfg,
+    status,
+    edge,
+    s,
+    speed,
+    accel,
+    x,
+    y,
+    heading,
+    yaw_rate,
+    xte,
+    distance,
+    v0,
+    max_speed,
+    a_max,
+    speed_tau,
+    nomoto_k,
+    nomoto_t,
+    length,
+    route_off,
+    route_len,
+    route_pos,
+    routes,
+    e_len,
+    e_limit,
+    pts_off,
+    pts_x,
+    pts_y,
+    pts_s,
+    arrived,
+):
+    """Twin of :func:`sim.kernels.water.water_step`."""
+    la_factor, rudder_max, wn, zeta = (float(c) for c in cfg)
+    n_arr = 0
+    for i in idx:
+        e = edge[i]
+        last = route_pos[i] + 1 >= route_len[i]
+        st, te = s[i] + max(la_factor * length[i], 20.0), e
+        if st > e_len[e]:
+            if not last:
+                te = routes[route_off[i] + route_pos[i] + 1]
+                st = min(st - e_len[e], e_len[te])
+            else:
+                st = e_len[e]
+        tx, ty, _ = point_at_ref(pts_off, pts_x, pts_y, pts_s, te, st, 0.0)
+        err = math.atan2(ty - y[i], tx - x[i]) - heading[i]
+        err = (err + math.pi) % (2.0 * math.pi) - math.pi
+        kp = wn * wn * nomoto_t[i] / nomoto_k[i]
+        kd = max(0.0, (2.0 * zeta * wn * nomoto_t[i] - 1.0) / nomoto_k[i])
+        rudder = min(max(kp * err - kd * yaw_rate[i], -rudder_max), rudder_max)
+        yaw_rate[i] += dt * (nomoto_k[i] * rudder - yaw_rate[i]) / nomoto_t[i]
+        heading[i] = (heading[i] + yaw_rate[i] * dt + math.pi) % (2.0 * math.pi) - math.pi
+        v_cmd = 0.0 if status[i] == 3 else min(v0[i], e_limit[e], max_speed[i])
+        if last:
+            v_cmd = min(v_cmd, math.sqrt(2.0 * 0.5 * a_max[i] * max(e_len[e] - s[i], 0.0)))
+        a = min(max((v_cmd - speed[i]) / speed_tau[i], -a_max[i]), a_max[i])
+        v_old = speed[i]
+        speed[i] = max(0.0, v_old + a * dt)
+        accel[i] = a
+        step = 0.5 * (v_old + speed[i]) * dt
+        x[i] += step * math.cos(heading[i])
+        y[i] += step * math.sin(heading[i])
+        distance[i] += step
+        s[i], xte[i] = _project_ref(pts_off, pts_x, pts_y, pts_s, e, s[i] + step, x[i], y[i])
+        if not last and s[i] >= e_len[e] - 0.5:
+            route_pos[i] += 1
+            e = routes[route_off[i] + route_pos[i]]
+            edge[i] = e
+            s[i], xte[i] = _project_ref(pts_off, pts_x, pts_y, pts_s, e, 0.0, x[i], y[i])
+        elif last and (e_len[e] - s[i] < max(1.0, 0.5 * length[i])) and speed[i] < 0.3:
+            status[i], speed[i] = 2, 0.0
+            arrived[n_arr] = i
+            n_arr += 1
+    return n_arr
