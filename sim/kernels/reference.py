@@ -576,8 +576,18 @@ def water_step_ref(
         yaw_rate[i] += dt * (nomoto_k[i] * rudder - yaw_rate[i]) / nomoto_t[i]
         heading[i] = (heading[i] + yaw_rate[i] * dt + math.pi) % (2.0 * math.pi) - math.pi
         v_cmd = 0.0 if status[i] == 3 else min(v0[i], e_limit[e], max_speed[i])
+        rem = max(e_len[e] - s[i] - speed[i] * speed_tau[i], 0.0)
         if last:
-            v_cmd = min(v_cmd, math.sqrt(2.0 * 0.5 * a_max[i] * max(e_len[e] - s[i], 0.0)))
+            v_cmd = min(v_cmd, math.sqrt(2.0 * 0.5 * a_max[i] * rem))
+        else:
+            f_ = routes[route_off[i] + route_pos[i] + 1]
+            a_, b_ = pts_off[e + 1] - 2, pts_off[f_]
+            h1 = math.atan2(pts_y[a_ + 1] - pts_y[a_], pts_x[a_ + 1] - pts_x[a_])
+            h2 = math.atan2(pts_y[b_ + 1] - pts_y[b_], pts_x[b_ + 1] - pts_x[b_])
+            turn = abs((h2 - h1 + math.pi) % (2.0 * math.pi) - math.pi)
+            if turn > 0.5:
+                v_turn = nomoto_k[i] * rudder_max * max(2.0 * length[i], 20.0) * 0.5 / turn
+                v_cmd = min(v_cmd, math.sqrt(v_turn * v_turn + 2.0 * 0.5 * a_max[i] * rem))
         a = min(max((v_cmd - speed[i]) / speed_tau[i], -a_max[i]), a_max[i])
         v_old = speed[i]
         speed[i] = max(0.0, v_old + a * dt)

@@ -8,7 +8,10 @@ down to stop at the end of their route. Heading: Nomoto's first-order model
 closed-loop heading poles at natural frequency ``omega_n`` with damping ``zeta``:
 ``Kp = omega_n^2 T / K``, ``Kd = (2 zeta omega_n T - 1) / K``. Progress ``s`` and the
 cross-track error (m, left of the centreline positive) come from projecting the position on
-the current edge.
+the current edge. Before a corner sharper than ``CORNER_MIN`` rad between two edges (a U-turn
+is pi) ships slow to ``K rudder_max L CORNER_MIN / angle`` (``L`` the look-ahead distance), so
+that the turn fits the waterway, decelerating at half their acceleration limit and starting
+early by the distance the speed lag covers (``v tau``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ import math
 from numba import njit
 
 from sim.kernels.geometry import locate, point_at
+
+CORNER_MIN = 0.5
+"""Heading change (rad) between consecutive edges above which ships slow down for the turn."""
 
 
 @njit(cache=True)
@@ -50,6 +56,16 @@ def project(pts_off, pts_x, pts_y, pts_s, e, s_guess, px, py):
             cross = dx * (py - ay) - dy * (px - ax)
             best_off = math.sqrt(d2) if cross >= 0.0 else -math.sqrt(d2)
     return best_s, best_off
+
+
+@njit(cache=True)
+def corner_angle(pts_off, pts_x, pts_y, e, f):
+    """Absolute heading change (rad) from the end of edge ``e`` to the start of edge ``f``."""
+    a = pts_off[e + 1] - 2
+    b = pts_off[f]
+    h1 = math.atan2(pts_y[a + 1] - pts_y[a], pts_x[a + 1] - pts_x[a])
+    h2 = math.atan2(pts_y[b + 1] - pts_y[b], pts_x[b + 1] - pts_x[b])
+    return abs((h2 - h1 + math.pi) % (2.0 * math.pi) - math.pi)
 
 
 @njit(cache=True)
@@ -123,9 +139,15 @@ def water_step(
         heading[i] = (heading[i] + math.pi) % (2.0 * math.pi) - math.pi
         # speed
         v_cmd = 0.0 if status[i] == 3 else min(v0[i], e_limit[e], max_speed[i])
+        # distance left, less what the first-order speed lag will still cover
+        rem = max(e_len[e] - s[i] - speed[i] * speed_tau[i], 0.0)
         if last:
-            rem = max(e_len[e] - s[i], 0.0)
             v_cmd = min(v_cmd, math.sqrt(2.0 * 0.5 * a_max[i] * rem))
+        else:
+            turn = corner_angle(pts_off, pts_x, pts_y, e, routes[route_off[i] + route_pos[i] + 1])
+            if turn > CORNER_MIN:
+                v_turn = nomoto_k[i] * rudder_max * max(2.0 * length[i], 20.0) * CORNER_MIN / turn
+                v_cmd = min(v_cmd, math.sqrt(v_turn * v_turn + 2.0 * 0.5 * a_max[i] * rem))
         a = min(max((v_cmd - speed[i]) / speed_tau[i], -a_max[i]), a_max[i])
         v_old = speed[i]
         speed[i] = max(0.0, v_old + a * dt)
