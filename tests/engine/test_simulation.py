@@ -1,4 +1,4 @@
-"""Whole runs: UAVs stay in their corridor bands, ships on their waterways, runs are deterministic."""
+"""Whole runs: UAVs keep to corridor bands, ships to waterways; runs are deterministic."""
 
 from __future__ import annotations
 
