@@ -70,3 +70,55 @@ def test_missing_file_exits_2(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None
     result = runner.invoke(app, ["validate", "nope.toml"])
     assert result.exit_code == 2
     assert "nope.toml: file not found" in result.output
+
+
+def test_run_writes_a_trace(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "u.tztrace"
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "scenarios/uav-corridor-deliveries.toml",
+            "-o",
+            str(out),
+            "--until",
+            "60",
+            "--seed",
+            "3",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert out.is_file() and not (tmp_path / "u.tztrace.part").exists()
+    assert "real-time factor" in result.output and "spawned" in result.output
+
+    from sim.trace import TraceReader
+
+    with TraceReader(out) as r:
+        assert r.header["seed"] == 3
+        assert r.times[-1] == pytest.approx(60.0)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "tests/data/bad/disconnected-route.toml"], "route is disconnected"),
+        (["run", "scenarios/uav-corridor-deliveries.toml", "--until", "-5"], "--until"),
+        (
+            ["run", "scenarios/uav-corridor-deliveries.toml", "--record-every", "0"],
+            "--record-every",
+        ),
+        (
+            ["run", "scenarios/uav-corridor-deliveries.toml", "-o", "no/such/dir/x.tztrace"],
+            "does not exist",
+        ),
+    ],
+)
+def test_run_rejects_bad_input(
+    args: list[str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
