@@ -108,6 +108,23 @@ def run(
     raise typer.Exit(run_run(scenario, output, seed, until, record_every, quiet))
 
 
+import_app = typer.Typer(
+    help="Convert other tools' files into testzone files.", no_args_is_help=True
+)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("sumo")
+def import_sumo(
+    net: Annotated[Path, typer.Argument(help="SUMO network (.net.xml).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Map file to write (.geojson).")],
+) -> None:
+    """Import a SUMO road network (edges, lanes, junctions, signal programs) as a testzone map."""
+    from sim.commands.import_cmd import run_import_sumo
+
+    raise typer.Exit(run_import_sumo(net, output))
+
+
 def main() -> None:
     """Entry point of the ``testzone`` console script."""
     try:

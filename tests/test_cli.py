@@ -122,3 +122,27 @@ def test_run_rejects_bad_input(
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_import_sumo_writes_a_valid_map(tmp_path, shared_data) -> None:
+    out = tmp_path / "ingolstadt.geojson"
+    result = runner.invoke(
+        app,
+        ["import", "sumo", str(shared_data / "sumo" / "resco_ingolstadt1.net.xml"), "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    check = runner.invoke(app, ["validate", str(out)])
+    assert check.exit_code == 0, check.output
+    bad = runner.invoke(
+        app,
+        [
+            "import",
+            "sumo",
+            str(shared_data / "osm" / "osmnx_West-Oakland.osm"),
+            "-o",
+            str(tmp_path / "x.geojson"),
+        ],
+    )
+    assert bad.exit_code == 2
+    assert "Traceback" not in bad.output
+    assert not (tmp_path / "x.geojson").exists()

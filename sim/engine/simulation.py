@@ -152,6 +152,7 @@ class Simulation:
         self.arrived = 0
         self.failed = 0
         self.updates = 0
+        self.peak_road = 0
         self.n_events = 0
         self.tick = 0
         self.env = simpy.Environment()
@@ -440,7 +441,7 @@ class Simulation:
         t_next = t + dt
         if len(idx):
             flags = self._flags(len(idx))
-            lo, hi, best = self.road_ws
+            lo, hi, best, counts = self.road_ws
             k = road_step(
                 idx, dt, self.road_cfg,
                 f.status, f.edge, f.s, f.lane, f.speed, f.accel, f.x, f.y, f.heading, f.lc_cool,
@@ -450,10 +451,11 @@ class Simulation:
                 road.edge_length, road.speed_limit, road.lanes, road.lane_width, road.two_way,
                 road.edge_to, road.node_signalised, road.signal_state,
                 road.pts_off, road.pts_x, road.pts_y, road.pts_s,
-                lo, hi, best, flags,
+                lo, hi, best, counts, flags,
             )  # fmt: skip
             self._handle(flags[:k], t_next)
             self.updates += len(idx)
+            self.peak_road = max(self.peak_road, len(idx))
         air = self.layers["air"]
         idx = np.nonzero(moving & (f.kind[:n] == KIND_UAV))[0]
         if len(idx):
@@ -545,6 +547,7 @@ class Simulation:
             "active_at_end": active,
             "waiting_at_end": sum(len(q) for q in self.pending.values()),
             "vehicle_updates": self.updates,
+            "peak_road_vehicles": self.peak_road,
             "events": self.n_events,
         }
         self.recorder.close(summary)

@@ -102,6 +102,7 @@ def road_step_ref(
     group_lo,
     group_hi,
     edge_best,
+    counts,
     arrived,
 ):
     """Twin of :func:`sim.kernels.road.road_step`."""

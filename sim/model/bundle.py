@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -204,16 +205,20 @@ def parse_scenario(doc: Any, path: Path) -> ScenarioBundle:
     issues.extend(checker.run())
     if issues:
         raise ModelError(issues)
-    digest = _digest(files)
+    digest = _digest(files, doc)
     return ScenarioBundle(
         path, scenario, the_map, tuple(zone_sets), permits, types, digest, tuple(files)
     )
 
 
-def _digest(files: Sequence[Path]) -> str:
+def _digest(files: Sequence[Path], doc: Any) -> str:
+    """SHA-256 over the inputs; a scenario built in memory (no file) hashes as canonical JSON."""
     h = hashlib.sha256()
     for i, f in enumerate(files):
-        data = f.read_bytes()
+        if i == 0 and not f.is_file():
+            data = json.dumps(doc, sort_keys=True, default=str, separators=(",", ":")).encode()
+        else:
+            data = f.read_bytes()
         h.update(f"{i}:{len(data)}:".encode())
         h.update(data)
     return h.hexdigest()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
@@ -208,8 +209,9 @@ class Schedule(StrictModel):
     ) -> list[tuple[dt.datetime, dt.datetime]]:
         """Maximal sub-intervals of ``[t0, t1)`` during which the schedule is active.
 
-        Weekly windows are turned into instants day by day in the schedule's time zone, so
-        a window on a daylight-saving day has its true length.
+        Exactly the instants where :meth:`is_active` holds: a window on a daylight-saving day
+        has its true length, a bound that falls into the skipped hour ends at the jump, and a
+        bound in the repeated hour is crossed twice.
         """
         if t1 <= t0:
             return []
@@ -221,30 +223,47 @@ class Schedule(StrictModel):
             return [(lo, hi)]
         assert self.time_zone is not None
         tz = zone_info(self.time_zone)
-        pieces: list[tuple[dt.datetime, dt.datetime]] = []
+        # is_active can change only where the local wall clock crosses a window bound or
+        # midnight, or jumps at a DST transition: collect those instants and test between them.
+        points = {lo, hi}
+        bounds = {0, 86400} | {w.start for w in self.weekly} | {w.end for w in self.weekly}
         day = lo.astimezone(tz).date() - dt.timedelta(days=1)
-        last = hi.astimezone(tz).date()
+        last = hi.astimezone(tz).date() + dt.timedelta(days=1)
         while day <= last:
-            midnight = dt.datetime.combine(day, dt.time(0), tzinfo=tz)
-            for w in self.weekly:
-                if day.weekday() not in w.day_indices():
-                    continue
-                a = _wall(midnight, w.start, tz)
-                end_day = w.end if w.end > w.start else w.end + 86400
-                b = _wall(midnight, end_day, tz)
-                a, b = max(a, lo), min(b, hi)
-                if a < b:
-                    pieces.append((a, b))
+            for sec in bounds:
+                wall_day = day + dt.timedelta(days=sec // 86400)
+                rem = sec % 86400
+                wall = dt.datetime.combine(
+                    wall_day, dt.time(rem // 3600, rem % 3600 // 60, rem % 60)
+                )
+                for fold in (0, 1):
+                    inst = wall.replace(tzinfo=tz, fold=fold).astimezone(dt.UTC)
+                    if lo < inst < hi:
+                        points.add(inst)
+            transition = _transition(day, tz)
+            if transition is not None and lo < transition < hi:
+                points.add(transition)
             day += dt.timedelta(days=1)
+        ordered = sorted(points)
+        pieces = [(a, b) for a, b in itertools.pairwise(ordered) if self.is_active(a + (b - a) / 2)]
         return _merge(pieces)
 
 
-def _wall(midnight: dt.datetime, seconds: int, tz: ZoneInfo) -> dt.datetime:
-    """The aware instant ``seconds`` of wall-clock time after ``midnight`` (local)."""
-    day = midnight.date() + dt.timedelta(days=seconds // 86400)
-    rem = seconds % 86400
-    naive = dt.datetime.combine(day, dt.time(rem // 3600, (rem % 3600) // 60, rem % 60))
-    return naive.replace(tzinfo=tz).astimezone(dt.UTC)
+def _transition(day: dt.date, tz: ZoneInfo) -> dt.datetime | None:
+    """The instant the UTC offset changes during a local day, if it does (to the second)."""
+    a = dt.datetime.combine(day, dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+    b = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz).astimezone(dt.UTC)
+    if a.astimezone(tz).utcoffset() == b.astimezone(tz).utcoffset():
+        return None
+    lo, hi = 0, int((b - a).total_seconds())
+    off_a = a.astimezone(tz).utcoffset()
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if (a + dt.timedelta(seconds=mid)).astimezone(tz).utcoffset() == off_a:
+            lo = mid
+        else:
+            hi = mid
+    return a + dt.timedelta(seconds=hi)
 
 
 def _merge(

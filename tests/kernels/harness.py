@@ -17,7 +17,7 @@ ROAD_CFG = np.array([60.0, 3.0, 3.0, 30.0])
 def road_args(
     f: FleetState, net: LayerArrays, idx: np.ndarray, dt: float, ws=None, flags=None
 ) -> tuple:
-    lo, hi, best = ws if ws is not None else road_workspace(net.n_edges)
+    lo, hi, best, counts = ws if ws is not None else road_workspace(net.n_edges)
     flags = flags if flags is not None else np.zeros(max(1, len(idx)), dtype=np.int64)
     return (
         idx,
@@ -64,6 +64,7 @@ def road_args(
         lo,
         hi,
         best,
+        counts,
         flags,
     )
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from hypothesis import given, settings
@@ -88,7 +89,7 @@ days = st.lists(
 zones = st.sampled_from(["Asia/Shanghai", "Europe/Berlin", "America/New_York", "UTC"])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")), deadline=None)
 @given(days=days, start=times, end=times, tz=zones, offset_h=st.integers(0, 24 * 14))
 def test_active_intervals_agree_with_is_active(
     days: list[str], start: str, end: str, tz: str, offset_h: int
@@ -105,3 +106,24 @@ def test_active_intervals_agree_with_is_active(
         inside = any(a <= t < b for a, b in spans)
         assert inside == s.is_active(t), (t, spans)
         t += step
+
+
+def test_window_ending_in_the_skipped_hour_ends_at_the_jump() -> None:
+    # New York springs forward on 2026-03-08: 02:00 EST becomes 03:00 EDT (07:00 UTC).
+    s = weekly(["SUN"], "00:00", "02:30", tz="America/New_York")
+    t0 = dt.datetime(2026, 3, 8, 0, tzinfo=UTC)
+    ((a, b),) = s.active_intervals(t0, t0 + dt.timedelta(days=1))
+    assert a == dt.datetime(2026, 3, 8, 5, tzinfo=UTC)
+    assert b == dt.datetime(2026, 3, 8, 7, tzinfo=UTC)
+    assert not s.is_active(b)
+
+
+def test_window_in_the_repeated_hour_is_active_twice() -> None:
+    # New York falls back on 2026-11-01: 01:00-02:00 EDT, then 01:00-02:00 EST again.
+    s = weekly(["SUN"], "01:15", "01:45", tz="America/New_York")
+    t0 = dt.datetime(2026, 11, 1, 0, tzinfo=UTC)
+    spans = s.active_intervals(t0, t0 + dt.timedelta(days=1))
+    assert spans == [
+        (dt.datetime(2026, 11, 1, 5, 15, tzinfo=UTC), dt.datetime(2026, 11, 1, 5, 45, tzinfo=UTC)),
+        (dt.datetime(2026, 11, 1, 6, 15, tzinfo=UTC), dt.datetime(2026, 11, 1, 6, 45, tzinfo=UTC)),
+    ]
