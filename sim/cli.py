@@ -102,7 +102,11 @@ def run(
         bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
     ] = False,
 ) -> None:
-    """Simulate a scenario and write its trace file (exit 0 ran, 2 invalid input)."""
+    """Simulate a scenario and write its trace file.
+
+    Exit 0 when the run passed, 1 when it had violations (breaches; they are listed), 2 on
+    invalid input.
+    """
     from sim.commands.run import run_run
 
     raise typer.Exit(run_run(scenario, output, seed, until, record_every, quiet))

@@ -75,7 +75,7 @@ def run_run(
     record_every: int | None,
     quiet: bool = False,
 ) -> int:
-    """The ``run`` command; returns the exit code (0 ran, 2 invalid input)."""
+    """The ``run`` command; returns the exit code (0 pass, 1 violations, 2 invalid input)."""
     console = Console(highlight=False)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
@@ -140,6 +140,25 @@ def run_run(
     table.add_row("real-time factor", f"{rtf:,.0f}x")
     ups = result.vehicle_updates / result.wall_time if result.wall_time > 0 else 0.0
     table.add_row("vehicle updates", f"{result.vehicle_updates:,} ({ups:,.0f}/s)")
+    verdict = result.summary.get("verdict", "pass")
+    violations = result.summary.get("violations", {})
+    table.add_row(
+        "verdict",
+        "[green]pass[/green]"
+        if verdict == "pass"
+        else "[red]fail[/red]: " + ", ".join(f"{rule} x{n}" for rule, n in violations.items()),
+    )
     if not quiet:
         console.print(table)
+    if verdict != "pass":
+        for ev in sim.violation_events[:20]:
+            err.print(
+                f"{scenario}: t={ev['t']:.1f} s: {ev['agent']}: {ev['rule']} in zone {ev['zone']}"
+                f" ({ev['detail']}; action {ev['action']})",
+                markup=False,
+            )
+        more = len(sim.violation_events) - 20
+        if more > 0:
+            err.print(f"... and {more} more (see the trace's events)", markup=False)
+        return 1
     return 0

@@ -22,6 +22,7 @@ import networkx as nx
 import numpy as np
 import simpy
 
+from sim.engine.fencing import FenceMonitor
 from sim.engine.recorder import NullRecorder, Recorder
 from sim.engine.routes import Router
 from sim.geo.localmap import LocalFrame
@@ -154,8 +155,11 @@ class Simulation:
         self.updates = 0
         self.peak_road = 0
         self.n_events = 0
+        self.violation_events: list[dict[str, Any]] = []
+        self.forced_landing: set[int] = set()
         self.tick = 0
         self.env = simpy.Environment()
+        self.fences = FenceMonitor(self)
         self.progress: Callable[[float, float, Simulation], None] | None = None
         w = sc.wind
         wu, wv = w.mean_vector()
@@ -169,9 +173,11 @@ class Simulation:
 
     # --- events -----------------------------------------------------------------------------
     def event(self, t: float, kind: str, agent: str | None = None, **data: Any) -> None:
-        """Record an event (trace events table)."""
+        """Record an event (trace events table); violations are also kept for the verdict."""
         self.n_events += 1
         self.recorder.add_event(round(t, 9), kind, agent, **data)
+        if kind == "breach":
+            self.violation_events.append({"t": t, "agent": agent, **data})
 
     # --- spawning ----------------------------------------------------------------------------
     def _route(self, spec: AgentSpec | FlowSpec, layer: str) -> np.ndarray:
@@ -247,6 +253,7 @@ class Simulation:
             route=[arr.edge_ids[int(e)] for e in route],
         )
         self.pending[layer].append(_Pending(i, t))
+        self.fences.watch(i, permit)
         return i
 
     def _try_enter(self, t: float) -> None:
@@ -389,6 +396,7 @@ class Simulation:
         f = self.fleet
         if isinstance(ev, ZoneEvent):
             self.zone_override[ev.zone] = ev.action == "close_zone"
+            self.fences.set_override(ev.zone, ev.action == "close_zone")
             self.event(t, ev.action, None, zone=ev.zone)
         elif isinstance(ev, AgentEvent):
             i = f.index.get(ev.agent)
@@ -485,12 +493,47 @@ class Simulation:
             )  # fmt: skip
             self._handle(flags[:k], t_next)
             self.updates += len(idx)
+        self.fences.step(t_next)
+
+    def layer_of(self, i: int) -> LayerArrays:
+        """The network layer agent ``i`` moves on."""
+        return self.layers[LAYER_OF_KIND[int(self.fleet.kind[i])]]
+
+    def return_to_launch(self, i: int) -> bool:
+        """Re-route UAV ``i`` back to its launch vertiport (turning on its current corridor)."""
+        f = self.fleet
+        air = self.layers["air"]
+        route = f.route_of(i)
+        origin = air.node_ids[int(air.edge_from[int(route[0])])]
+        e = int(f.edge[i])
+        a, b = air.node_ids[int(air.edge_from[e])], air.node_ids[int(air.edge_to[e])]
+        try:
+            back = air.edge_between(b, a)
+        except KeyError:
+            return False
+        rest = self.routers["air"].shortest(a, origin) if a != origin else np.zeros(0, np.int32)
+        new = np.concatenate([[back], rest]).astype(np.int32)
+        s_back = max(0.0, float(air.edge_length[back] - f.s[i]))
+        j = f.n_route
+        if j + len(new) > len(f.routes):
+            grown = np.zeros(max(2 * len(f.routes), j + len(new)), dtype=np.int32)
+            grown[:j] = f.routes[:j]
+            f.routes = grown
+        f.routes[j : j + len(new)] = new
+        f.n_route += len(new)
+        f.route_off[i], f.route_len[i], f.route_pos[i] = j, len(new), 0
+        f.edge[i], f.s[i] = back, s_back
+        f.z_goal[i] = air.node_ground[air.node_index[origin]]
+        return True
 
     def _handle(self, flagged: np.ndarray, t: float) -> None:
         f = self.fleet
         for i in flagged:
             aid = f.ids[int(i)]
-            if f.status[i] == ARRIVED:
+            if f.status[i] == ARRIVED and int(i) in self.forced_landing:
+                where = [round(float(f.x[i]), 3), round(float(f.y[i]), 3)]
+                self.event(t, "landed", aid, where=where)
+            elif f.status[i] == ARRIVED:
                 f.t_arrive[i] = t
                 self.arrived += 1
                 self.event(
@@ -531,6 +574,7 @@ class Simulation:
                 env.process(self._signal(nid, node))
         for ev in sc.event:
             env.process(self._scripted(ev))
+        self.fences.processes(env, self.duration)
         env.process(self._physics())
         wall0 = time.perf_counter()
         env.run(until=self.duration + 0.5 * self.dt)
@@ -549,6 +593,8 @@ class Simulation:
             "vehicle_updates": self.updates,
             "peak_road_vehicles": self.peak_road,
             "events": self.n_events,
+            "violations": dict(sorted(self.fences.breaches.items())),
+            "verdict": "fail" if self.fences.total_breaches else "pass",
         }
         self.recorder.close(summary)
         if progress is not None:
