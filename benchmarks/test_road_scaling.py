@@ -22,6 +22,8 @@ def test_road_tick(benchmark, n_vehicles: int) -> None:
     f = place_fleet(net, n_vehicles)
     lo, hi, best, counts = road_workspace(net.n_edges)
     flags = np.zeros(n_vehicles, dtype=np.int64)
+    lead = np.full(f.capacity, -1, dtype=np.int64)
+    gap = np.full(f.capacity, 1e9)
     cfg = np.array([60.0, 3.0, 3.0, 30.0])
     net.signal_state[:] = np.random.default_rng(0).integers(0, 3, net.n_edges)
 
@@ -73,6 +75,8 @@ def test_road_tick(benchmark, n_vehicles: int) -> None:
             hi,
             best,
             counts,
+            lead,
+            gap,
             flags,
         )
 

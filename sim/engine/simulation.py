@@ -138,6 +138,10 @@ class Simulation:
         self.routers = {name: Router(arr) for name, arr in self.layers.items()}
         self.fleet = FleetState(capacity=max(64, 2 * (len(sc.agent) + 1)))
         self.road_ws = road_workspace(self.layers["road"].n_edges)
+        self.lead = np.full(0, -1, dtype=np.int64)
+        """Each road agent's leader (-1 none) at the start of the last tick."""
+        self.gap = np.full(0, 1.0e9)
+        """Bumper-to-bumper gap (m) to that leader."""
         self.flag_buf = np.zeros(64, dtype=np.int64)
         root = np.random.SeedSequence(self.seed)
         n_agents, n_flows = len(sc.agent), len(sc.flow)
@@ -449,6 +453,9 @@ class Simulation:
         t_next = t + dt
         if len(idx):
             flags = self._flags(len(idx))
+            if len(self.lead) < f.capacity:
+                self.lead = np.full(f.capacity, -1, dtype=np.int64)
+                self.gap = np.full(f.capacity, 1.0e9)
             lo, hi, best, counts = self.road_ws
             k = road_step(
                 idx, dt, self.road_cfg,
@@ -459,7 +466,7 @@ class Simulation:
                 road.edge_length, road.speed_limit, road.lanes, road.lane_width, road.two_way,
                 road.edge_to, road.node_signalised, road.signal_state,
                 road.pts_off, road.pts_x, road.pts_y, road.pts_s,
-                lo, hi, best, counts, flags,
+                lo, hi, best, counts, self.lead, self.gap, flags,
             )  # fmt: skip
             self._handle(flags[:k], t_next)
             self.updates += len(idx)

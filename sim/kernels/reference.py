@@ -103,6 +103,8 @@ def road_step_ref(
     group_hi,
     edge_best,
     counts,
+    lead_out,
+    gap_out,
     arrived,
 ):
     """Twin of :func:`sim.kernels.road.road_step`."""
@@ -137,6 +139,9 @@ def road_step_ref(
             jj = order[q]
             lead[p] = jj
             gap[p] = e_len[edge[i]] - s[i] + s[jj] - length[jj]
+
+    lead_out[order] = lead
+    gap_out[order] = gap
 
     # junctions
     ee = edge[order]

@@ -142,6 +142,8 @@ def road_step(
     group_hi,
     edge_best,
     counts,
+    lead_out,
+    gap_out,
     arrived,
 ):
     """Advance the road agents ``idx`` (ACTIVE=1 or HELD=3) by one tick of ``dt`` s.
@@ -149,7 +151,9 @@ def road_step(
     ``cfg`` = [approach distance m, critical gap s, lane-change cool-down s, lane-change
     look-ahead m]. ``group_lo``/``group_hi`` (size ``n_edges * MAX_LANES``) and ``edge_best``
     (size ``n_edges``) are int64 workspaces filled with -1, ``counts`` (size
-    ``n_edges * MAX_LANES``) one filled with 0; all are left so on return. Arrived
+    ``n_edges * MAX_LANES``) one filled with 0; all are left so on return. ``lead_out`` and
+    ``gap_out`` (fleet-sized) receive each agent's leader (-1 none) and bumper-to-bumper gap
+    (m; ``FREE_GAP`` when none) at the start of the tick, for the safety metrics. Arrived
     agents get status 2 and are written to ``arrived``; the count is returned.
     """
     approach = cfg[0]
@@ -171,6 +175,8 @@ def road_step(
     gap = np.full(m, FREE_GAP)
     for p in range(m):
         i = order[p]
+        lead_out[i] = -1
+        gap_out[i] = FREE_GAP
         if p + 1 < m and keys[p + 1] == keys[p]:
             j = order[p + 1]
             lead[p] = j
@@ -183,6 +189,8 @@ def road_step(
                 j = order[q]
                 lead[p] = j
                 gap[p] = e_len[edge[i]] - s[i] + s[j] - length[j]
+        lead_out[i] = lead[p]
+        gap_out[i] = gap[p]
 
     # --- junction gap acceptance among front vehicles at unsignalised junctions -------------
     yield_flag = np.zeros(m, dtype=np.bool_)

@@ -65,6 +65,8 @@ def road_args(
         hi,
         best,
         counts,
+        np.full(len(f.x), -1, dtype=np.int64),
+        np.full(len(f.x), 1e9),
         flags,
     )
 

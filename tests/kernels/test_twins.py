@@ -93,7 +93,10 @@ def test_road_step_equals_its_twin(seed: int) -> None:
             args = road_args(f, net, idx, 0.1)
             k = fn(*args)
             f.__dict__.setdefault("_flags", []).append(sorted(args[-1][:k].tolist()))
+            f.__dict__["_lead"], f.__dict__["_gap"] = args[-3][idx], args[-2][idx]
         _compare(a, b)
+        np.testing.assert_array_equal(a.__dict__["_lead"], b.__dict__["_lead"])
+        np.testing.assert_allclose(a.__dict__["_gap"], b.__dict__["_gap"], rtol=1e-9, atol=1e-9)
         assert a.__dict__["_flags"] == b.__dict__["_flags"]
     assert (a.lane[: a.n] != lanes0).any(), "the random state should exercise lane changes"
     assert any(a.__dict__["_flags"]), "and arrivals"
