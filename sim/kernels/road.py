@@ -162,34 +162,53 @@ def road_step(
     lc_min_dist = cfg[3]
     m = len(idx)
     order = sort_lanes(idx, edge, lane, s, counts)
+    # Gather what the tick reads into contiguous arrays in lane order: neighbours in a lane are
+    # then neighbours in memory, which keeps large fleets cache-friendly. Position p below is
+    # the sorted position; order[p] the agent.
+    ls = np.empty(m)
+    lv = np.empty(m)
+    llen = np.empty(m)
+    le = np.empty(m, dtype=np.int64)
+    lln = np.empty(m, dtype=np.int64)
+    lrp = np.empty(m, dtype=np.int64)
+    lrl = np.empty(m, dtype=np.int64)
+    lro = np.empty(m, dtype=np.int64)
+    lv0 = np.empty(m)
     keys = np.empty(m, dtype=np.int64)
     for p in range(m):
         i = order[p]
-        keys[p] = edge[i] * MAX_LANES + lane[i]
+        ls[p] = s[i]
+        lv[p] = speed[i]
+        llen[p] = length[i]
+        le[p] = edge[i]
+        lln[p] = lane[i]
+        lrp[p] = route_pos[i]
+        lrl[p] = route_len[i]
+        lro[p] = route_off[i]
+        lv0[p] = min(v0[i], e_limit[edge[i]])
+        keys[p] = le[p] * MAX_LANES + lln[p]
         if group_lo[keys[p]] < 0:
             group_lo[keys[p]] = p
         group_hi[keys[p]] = p
 
     # --- leaders: same lane ahead, else the rear vehicle on the next edge of the route ------
-    lead = np.full(m, -1, dtype=np.int64)
+    lead = np.full(m, -1, dtype=np.int64)  # sorted position of the leader
     gap = np.full(m, FREE_GAP)
+    nxt = np.full(m, -1, dtype=np.int64)  # next edge of the route
     for p in range(m):
-        i = order[p]
-        lead_out[i] = -1
-        gap_out[i] = FREE_GAP
+        if lrp[p] + 1 < lrl[p]:
+            nxt[p] = routes[lro[p] + lrp[p] + 1]
         if p + 1 < m and keys[p + 1] == keys[p]:
-            j = order[p + 1]
-            lead[p] = j
-            gap[p] = s[j] - s[i] - length[j]
-        elif route_pos[i] + 1 < route_len[i]:
-            ne = routes[route_off[i] + route_pos[i] + 1]
-            nl = min(lane[i], e_lanes[ne] - 1)
-            q = group_lo[ne * MAX_LANES + nl]
-            if q >= 0 and order[q] != i:
-                j = order[q]
-                lead[p] = j
-                gap[p] = e_len[edge[i]] - s[i] + s[j] - length[j]
-        lead_out[i] = lead[p]
+            lead[p] = p + 1
+            gap[p] = ls[p + 1] - ls[p] - llen[p + 1]
+        elif nxt[p] >= 0:
+            ne = nxt[p]
+            q = group_lo[ne * MAX_LANES + min(lln[p], e_lanes[ne] - 1)]
+            if q >= 0 and q != p:
+                lead[p] = q
+                gap[p] = e_len[le[p]] - ls[p] + ls[q] - llen[q]
+        i = order[p]
+        lead_out[i] = order[lead[p]] if lead[p] >= 0 else -1
         gap_out[i] = gap[p]
 
     # --- junction gap acceptance among front vehicles at unsignalised junctions -------------
@@ -197,18 +216,17 @@ def road_step(
     fronts = np.empty(m, dtype=np.int64)
     n_front = 0
     for p in range(m):
-        i = order[p]
         if p + 1 < m and keys[p + 1] == keys[p]:
             continue
-        e = edge[i]
-        if route_pos[i] + 1 >= route_len[i] or node_signalised[e_to[e]]:
+        e = le[p]
+        if nxt[p] < 0 or node_signalised[e_to[e]]:
             continue
-        if e_len[e] - s[i] <= approach:
+        if e_len[e] - ls[p] <= approach:
             fronts[n_front] = p
             n_front += 1
     front_node = np.empty(n_front, dtype=np.int64)
     for a_ in range(n_front):
-        front_node[a_] = e_to[edge[order[fronts[a_]]]]
+        front_node[a_] = e_to[le[fronts[a_]]]
     by_node = np.argsort(front_node, kind="mergesort")
     g0 = 0
     while g0 < n_front:
@@ -217,65 +235,64 @@ def road_step(
             g1 += 1
         for a_ in range(g0, g1 + 1):
             p = fronts[by_node[a_]]
-            i = order[p]
-            e = edge[i]
-            eta_i = (e_len[e] - s[i]) / max(speed[i], 1.0)
+            e = le[p]
+            eta_i = (e_len[e] - ls[p]) / max(lv[p], 1.0)
             rank_i = e_limit[e] * 16.0 + e_lanes[e]
             for b_ in range(g0, g1 + 1):
                 q = fronts[by_node[b_]]
-                j = order[q]
-                f = edge[j]
+                f = le[q]
                 if f == e:
                     continue
-                eta_j = (e_len[f] - s[j]) / max(speed[j], 1.0)
+                eta_j = (e_len[f] - ls[q]) / max(lv[q], 1.0)
                 rank_j = e_limit[f] * 16.0 + e_lanes[f]
                 if rank_j > rank_i:
                     if eta_j < eta_i + critical_gap:
                         yield_flag[p] = True
-                elif rank_j == rank_i and (eta_j < eta_i or (eta_j == eta_i and j < i)):
+                elif rank_j == rank_i and (
+                    eta_j < eta_i or (eta_j == eta_i and order[q] < order[p])
+                ):
                     yield_flag[p] = True
         g0 = g1 + 1
 
     # --- base accelerations ------------------------------------------------------------------
     acc = np.empty(m)
     cap = np.empty(m)  # bound from stop line, next-edge limit and holds
+    lT = np.empty(m)
+    la = np.empty(m)
+    lb = np.empty(m)
+    ls0 = np.empty(m)
+    ld = np.empty(m)
+    held = np.empty(m, dtype=np.bool_)
     for p in range(m):
         i = order[p]
-        e = edge[i]
-        v = speed[i]
-        v0e = min(v0[i], e_limit[e])
-        a_i = idm_acc(
-            v,
-            speed[lead[p]] if lead[p] >= 0 else v,
-            gap[p],
-            v0e,
-            T[i],
-            a_max[i],
-            b_comf[i],
-            s0[i],
-            delta[i],
-        )
-        c = a_max[i]
-        d = e_len[e] - s[i]
-        if route_pos[i] + 1 < route_len[i]:
+        lT[p] = T[i]
+        la[p] = a_max[i]
+        lb[p] = b_comf[i]
+        ls0[p] = s0[i]
+        ld[p] = delta[i]
+        held[p] = status[i] == 3
+    for p in range(m):
+        e = le[p]
+        v = lv[p]
+        q = lead[p]
+        a_i = idm_acc(v, lv[q] if q >= 0 else v, gap[p], lv0[p], lT[p], la[p], lb[p], ls0[p], ld[p])
+        c = la[p]
+        d = e_len[e] - ls[p]
+        if nxt[p] >= 0:
             stop = yield_flag[p]
             if node_signalised[e_to[e]]:
                 st = signal_state[e]
-                if st == 2 or (st == 1 and d >= v * v / (2.0 * b_comf[i])):
+                if st == 2 or (st == 1 and d >= v * v / (2.0 * lb[p])):
                     stop = True
             if stop:
                 c = min(
-                    c,
-                    idm_acc(
-                        v, 0.0, d - STOP_MARGIN, v0e, T[i], a_max[i], b_comf[i], s0[i], delta[i]
-                    ),
+                    c, idm_acc(v, 0.0, d - STOP_MARGIN, lv0[p], lT[p], la[p], lb[p], ls0[p], ld[p])
                 )
-            ne = routes[route_off[i] + route_pos[i] + 1]
-            vn = e_limit[ne]
-            if v > vn and (v * v - vn * vn) / (2.0 * b_comf[i]) + v * dt >= d:
+            vn = e_limit[nxt[p]]
+            if v > vn and (v * v - vn * vn) / (2.0 * lb[p]) + v * dt >= d:
                 c = min(c, (vn * vn - v * v) / (2.0 * max(d, 0.1)))
-        if status[i] == 3:
-            c = min(c, -b_comf[i]) if v > 0.0 else min(c, 0.0)
+        if held[p]:
+            c = min(c, -lb[p]) if v > 0.0 else min(c, 0.0)
         cap[p] = c
         acc[p] = min(a_i, c)
 
@@ -285,52 +302,41 @@ def road_step(
     best_acc = np.zeros(m)
     for p in range(m):
         i = order[p]
-        e = edge[i]
-        if e_lanes[e] < 2 or lc_cool[i] > 0.0 or status[i] == 3:
+        e = le[p]
+        if e_lanes[e] < 2 or lc_cool[i] > 0.0 or held[p]:
             continue
-        if e_len[e] - s[i] < lc_min_dist or s[i] < length[i]:
+        if e_len[e] - ls[p] < lc_min_dist or ls[p] < llen[p]:
             continue
-        # old follower o and the gap it would get to i's leader
+        # old follower o and the gap it would get to p's leader
         o = -1
         a_o = 0.0
         a_o_new = 0.0
         if p > 0 and keys[p - 1] == keys[p]:
-            o = order[p - 1]
-            a_o = acc[p - 1]
+            o = p - 1
+            a_o = acc[o]
             g_o = FREE_GAP
-            vl = speed[o]
+            vl = lv[o]
             if lead[p] >= 0:
-                g_o = gap[p] + s[i] - s[o]
-                vl = speed[lead[p]]
+                g_o = gap[p] + ls[p] - ls[o]
+                vl = lv[lead[p]]
             a_o_new = min(
-                idm_acc(
-                    speed[o],
-                    vl,
-                    g_o,
-                    min(v0[o], e_limit[e]),
-                    T[o],
-                    a_max[o],
-                    b_comf[o],
-                    s0[o],
-                    delta[o],
-                ),
-                cap[p - 1],
+                idm_acc(lv[o], vl, g_o, lv0[o], lT[o], la[o], lb[o], ls0[o], ld[o]), cap[o]
             )
         for dl in (-1, 1):
-            tl = lane[i] + dl
+            tl = lln[p] + dl
             if tl < 0 or tl >= e_lanes[e]:
                 continue
             tk = e * MAX_LANES + tl
             lo = group_lo[tk]
             hi = group_hi[tk]
-            # new leader: first in the target lane with s > s_i; new follower: the one before
+            # new leader: first in the target lane with s > s_p; new follower: the one before
             nl_p = -1
             nf_p = -1
             if lo >= 0:
                 a, b = lo, hi + 1
                 while a < b:
                     mid = (a + b) // 2
-                    if s[order[mid]] > s[i]:
+                    if ls[mid] > ls[p]:
                         b = mid
                     else:
                         a = mid + 1
@@ -339,44 +345,30 @@ def road_step(
                 if a - 1 >= lo:
                     nf_p = a - 1
             g_new = FREE_GAP
-            v_new = speed[i]
+            v_new = lv[p]
             if nl_p >= 0:
-                j = order[nl_p]
-                g_new = s[j] - s[i] - length[j]
-                v_new = speed[j]
-            elif route_pos[i] + 1 < route_len[i]:
-                ne = routes[route_off[i] + route_pos[i] + 1]
+                g_new = ls[nl_p] - ls[p] - llen[nl_p]
+                v_new = lv[nl_p]
+            elif nxt[p] >= 0:
+                ne = nxt[p]
                 q = group_lo[ne * MAX_LANES + min(tl, e_lanes[ne] - 1)]
                 if q >= 0:
-                    j = order[q]
-                    g_new = e_len[e] - s[i] + s[j] - length[j]
-                    v_new = speed[j]
+                    g_new = e_len[e] - ls[p] + ls[q] - llen[q]
+                    v_new = lv[q]
             if g_new <= 0.0:
                 continue
-            v0e = min(v0[i], e_limit[e])
             a_c_new = min(
-                idm_acc(speed[i], v_new, g_new, v0e, T[i], a_max[i], b_comf[i], s0[i], delta[i]),
-                cap[p],
+                idm_acc(lv[p], v_new, g_new, lv0[p], lT[p], la[p], lb[p], ls0[p], ld[p]), cap[p]
             )
             a_n = 0.0
             a_n_new = 0.0
             if nf_p >= 0:
-                f = order[nf_p]
-                g_f = s[i] - s[f] - length[i]
+                f = nf_p
+                g_f = ls[p] - ls[f] - llen[p]
                 if g_f <= 0.0:
                     continue
-                a_n = acc[nf_p]
-                a_n_new = idm_acc(
-                    speed[f],
-                    speed[i],
-                    g_f,
-                    min(v0[f], e_limit[e]),
-                    T[f],
-                    a_max[f],
-                    b_comf[f],
-                    s0[f],
-                    delta[f],
-                )
+                a_n = acc[f]
+                a_n_new = idm_acc(lv[f], lv[p], g_f, lv0[f], lT[f], la[f], lb[f], ls0[f], ld[f])
                 if a_n_new < -b_safe[i]:
                     continue
             gain = a_c_new - acc[p] + politeness[i] * (a_n_new - a_n + a_o_new - a_o)
@@ -390,57 +382,61 @@ def road_step(
     # one change per edge: the largest gain (ties: lowest sorted position)
     for p in range(m):
         if best_lane[p] >= 0:
-            e = edge[order[p]]
+            e = le[p]
             q = edge_best[e]
             if q < 0 or best_gain[p] > best_gain[q]:
                 edge_best[e] = p
     for p in range(m):
         i = order[p]
         lc_cool[i] = max(0.0, lc_cool[i] - dt)
-        if best_lane[p] >= 0 and edge_best[edge[i]] == p:
-            lane[i] = best_lane[p]
+        if best_lane[p] >= 0 and edge_best[le[p]] == p:
+            lln[p] = best_lane[p]
             acc[p] = best_acc[p]
             lc_cool[i] = lc_cooldown
     for p in range(m):
-        edge_best[edge[order[p]]] = -1
+        edge_best[le[p]] = -1
 
-    # --- integrate, follow the route, place on the lane ---------------------------------------
+    # --- integrate, follow the route, place on the lane; scatter back -------------------------
     n_arr = 0
     for p in range(m):
         i = order[p]
-        keys_i = keys[p]
-        group_lo[keys_i] = -1
-        group_hi[keys_i] = -1
+        group_lo[keys[p]] = -1
+        group_hi[keys[p]] = -1
         a_i = max(acc[p], -max_decel[i])
-        v = speed[i]
+        v = lv[p]
         v_new = v + a_i * dt
         if v_new < 0.0:
             ds = -v * v / (2.0 * a_i) if a_i < 0.0 else 0.0
             v_new = 0.0
         else:
             ds = v * dt + 0.5 * a_i * dt * dt
-        s[i] += ds
+        sp = ls[p] + ds
         distance[i] += ds
-        speed[i] = v_new
         accel[i] = a_i
-        e = edge[i]
-        while s[i] >= e_len[e]:
-            if route_pos[i] + 1 >= route_len[i]:
+        e = le[p]
+        ln = lln[p]
+        rp = lrp[p]
+        while sp >= e_len[e]:
+            if rp + 1 >= lrl[p]:
                 status[i] = 2
                 arrived[n_arr] = i
                 n_arr += 1
-                s[i] = e_len[e]
+                sp = e_len[e]
                 break
-            s[i] -= e_len[e]
-            route_pos[i] += 1
-            e = routes[route_off[i] + route_pos[i]]
-            edge[i] = e
-            if lane[i] >= e_lanes[e]:
-                lane[i] = e_lanes[e] - 1
-            if speed[i] > e_limit[e]:
-                speed[i] = e_limit[e]
-        off = lane_offset(e_lanes[e], lane[i], e_lane_w[e], e_two_way[e])
-        px, py, ph = point_at(pts_off, pts_x, pts_y, pts_s, e, s[i], off)
+            sp -= e_len[e]
+            rp += 1
+            e = routes[lro[p] + rp]
+            if ln >= e_lanes[e]:
+                ln = e_lanes[e] - 1
+            if v_new > e_limit[e]:
+                v_new = e_limit[e]
+        s[i] = sp
+        speed[i] = v_new
+        edge[i] = e
+        lane[i] = ln
+        route_pos[i] = rp
+        off = lane_offset(e_lanes[e], ln, e_lane_w[e], e_two_way[e])
+        px, py, ph = point_at(pts_off, pts_x, pts_y, pts_s, e, sp, off)
         x[i] = px
         y[i] = py
         heading[i] = ph
