@@ -23,6 +23,7 @@ import numpy as np
 import simpy
 
 from sim.engine.fencing import FenceMonitor
+from sim.engine.kernel_args import air_args, road_args, water_args
 from sim.engine.recorder import NullRecorder, Recorder
 from sim.engine.routes import Router
 from sim.geo.localmap import LocalFrame
@@ -456,18 +457,10 @@ class Simulation:
             if len(self.lead) < f.capacity:
                 self.lead = np.full(f.capacity, -1, dtype=np.int64)
                 self.gap = np.full(f.capacity, 1.0e9)
-            lo, hi, best, counts = self.road_ws
-            k = road_step(
-                idx, dt, self.road_cfg,
-                f.status, f.edge, f.s, f.lane, f.speed, f.accel, f.x, f.y, f.heading, f.lc_cool,
-                f.distance, f.length, f.v0, f.T, f.a_max, f.b_comf, f.s0, f.delta, f.politeness,
-                f.lc_threshold, f.b_safe, f.max_decel,
-                f.route_off, f.route_len, f.route_pos, f.routes,
-                road.edge_length, road.speed_limit, road.lanes, road.lane_width, road.two_way,
-                road.edge_to, road.node_signalised, road.signal_state,
-                road.pts_off, road.pts_x, road.pts_y, road.pts_s,
-                lo, hi, best, counts, self.lead, self.gap, flags,
-            )  # fmt: skip
+            args = road_args(
+                f, road, idx, dt, self.road_cfg, self.road_ws, self.lead, self.gap, flags
+            )
+            k = road_step(*args)
             self._handle(flags[:k], t_next)
             self.updates += len(idx)
             self.peak_road = max(self.peak_road, len(idx))
@@ -475,29 +468,14 @@ class Simulation:
         idx = np.nonzero(moving & (f.kind[:n] == KIND_UAV))[0]
         if len(idx):
             flags = self._flags(len(idx))
-            k = air_step(
-                idx, dt, self.tick, self.air_cfg,
-                f.status, f.phase, f.edge, f.s, f.speed, f.vz, f.accel, f.x, f.y, f.z, f.heading,
-                f.distance, f.energy, f.endurance, f.v0, f.max_speed, f.a_max, f.climb_rate,
-                f.descent_rate, f.z_cruise, f.z_goal, f.gust_u, f.gust_v, f.rng_key,
-                f.route_off, f.route_len, f.route_pos, f.routes,
-                air.edge_length, air.speed_limit, air.pts_off, air.pts_x, air.pts_y, air.pts_s,
-                air.floor, air.ceiling, flags,
-            )  # fmt: skip
+            k = air_step(*air_args(f, air, idx, dt, self.tick, self.air_cfg, flags))
             self._handle(flags[:k], t_next)
             self.updates += len(idx)
         water = self.layers["water"]
         idx = np.nonzero(moving & (f.kind[:n] == KIND_SHIP))[0]
         if len(idx):
             flags = self._flags(len(idx))
-            k = water_step(
-                idx, dt, self.water_cfg,
-                f.status, f.edge, f.s, f.speed, f.accel, f.x, f.y, f.heading, f.yaw_rate, f.xte,
-                f.distance, f.v0, f.max_speed, f.a_max, f.speed_tau, f.nomoto_k, f.nomoto_t,
-                f.length, f.route_off, f.route_len, f.route_pos, f.routes,
-                water.edge_length, water.speed_limit, water.pts_off, water.pts_x, water.pts_y,
-                water.pts_s, flags,
-            )  # fmt: skip
+            k = water_step(*water_args(f, water, idx, dt, self.water_cfg, flags))
             self._handle(flags[:k], t_next)
             self.updates += len(idx)
         self.fences.step(t_next)
