@@ -613,3 +613,108 @@ def water_step_ref(
             arrived[n_arr] = i
             n_arr += 1
     return n_arr
+
+
+# --- fences ----------------------------------------------------------------------------------
+def _in_rings_ref(px: float, py: float, ring_off, vx, vy, r0: int, r1: int) -> bool:
+    """Even-odd rule, vectorised over each ring's edges."""
+    crossings = 0
+    for r in range(r0, r1):
+        a, b = int(ring_off[r]), int(ring_off[r + 1])
+        xi, yi = vx[a:b], vy[a:b]
+        xj, yj = np.roll(xi, 1), np.roll(yi, 1)
+        straddle = (yi > py) != (yj > py)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xc = xi + (py - yi) * (xj - xi) / (yj - yi)
+        crossings += int(np.count_nonzero(straddle & (px < xc)))
+    return crossings % 2 == 1
+
+
+def fence_step_ref(
+    idx,
+    kind,
+    x,
+    y,
+    z,
+    speed,
+    zone_active,
+    zone_kinds,
+    zone_max_speed,
+    vol_zone,
+    vol_circle,
+    cx,
+    cy,
+    radius,
+    ring_start,
+    ring_end,
+    ring_off,
+    vx,
+    vy,
+    floor,
+    ceiling,
+    grid_x0,
+    grid_y0,
+    cell,
+    nx,
+    ny,
+    cell_off,
+    cell_items,
+    inside,
+    n_inside,
+    speeding,
+    ev_agent,
+    ev_zone,
+    ev_type,
+):
+    """Twin of :func:`sim.kernels.fences.fence_step`."""
+    n_ev = 0
+
+    def emit(i: int, zn: int, t: int) -> None:
+        nonlocal n_ev
+        ev_agent[n_ev], ev_zone[n_ev], ev_type[n_ev] = i, zn, t
+        n_ev += 1
+
+    for i in idx:
+        bit = 1 << int(kind[i])
+        now: list[int] = []
+        gx = int(np.floor((x[i] - grid_x0) / cell))
+        gy = int(np.floor((y[i] - grid_y0) / cell))
+        if 0 <= gx < nx and 0 <= gy < ny:
+            c = gy * nx + gx
+            for v in cell_items[cell_off[c] : cell_off[c + 1]]:
+                zn = int(vol_zone[v])
+                if (
+                    not zone_active[zn]
+                    or not (int(zone_kinds[zn]) & bit)
+                    or zn in now
+                    or len(now) >= 16
+                ):
+                    continue
+                if z[i] < floor[v] or z[i] > ceiling[v]:
+                    continue
+                if vol_circle[v]:
+                    hit = math.hypot(x[i] - cx[v], y[i] - cy[v]) <= radius[v]
+                else:
+                    hit = _in_rings_ref(
+                        x[i], y[i], ring_off, vx, vy, int(ring_start[v]), int(ring_end[v])
+                    )
+                if hit:
+                    now.append(zn)
+        old = [int(q) for q in inside[i, : n_inside[i]]]
+        for zn in old:
+            if zn not in now:
+                emit(i, zn, 2)
+        for zn in now:
+            if zn not in old:
+                emit(i, zn, 1)
+        limits = [(zone_max_speed[zn], u, zn) for u, zn in enumerate(now)]
+        worst = min(limits)[2] if limits and min(limits)[0] < np.inf else -1
+        if worst >= 0 and speed[i] > zone_max_speed[worst] + 1e-6:
+            if speeding[i] != worst:
+                speeding[i] = worst
+                emit(i, worst, 3)
+        else:
+            speeding[i] = -1
+        inside[i, : len(now)] = now
+        n_inside[i] = len(now)
+    return n_ev

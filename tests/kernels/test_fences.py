@@ -147,3 +147,71 @@ def test_fence_kernel_agrees_with_shapely(seed: int) -> None:
         *ev,
     )
     assert int((ev[2][:k2] == EV_EXIT).sum()) == sum(len(s) for s in got)
+
+
+def test_fence_kernel_equals_its_twin_over_moving_agents() -> None:
+    from sim.kernels.reference import fence_step_ref
+
+    rng = np.random.default_rng(7)
+    n = 3000
+    x = rng.uniform(-1500, 8500, n)
+    y = rng.uniform(-2500, 4500, n)
+    z = rng.uniform(-30, 300, n)
+    speed = rng.uniform(0, 20, n)
+    kind = rng.integers(0, 3, n).astype(np.int8)
+    states = []
+    for _ in range(2):
+        states.append(
+            [
+                np.full((n, MAX_INSIDE), -1, dtype=np.int32),
+                np.zeros(n, dtype=np.int32),
+                np.full(n, -1, dtype=np.int32),
+            ]
+        )
+    for step in range(8):
+        x += rng.normal(0, 150, n)
+        y += rng.normal(0, 150, n)
+        active = rng.random(FA.n_zones) < 0.8
+        outs = []
+        for fn, st in ((fence_step, states[0]), (fence_step_ref, states[1])):
+            ev = [np.zeros(n * (2 * MAX_INSIDE + 1), dtype=np.int64) for _ in range(3)]
+            k = fn(
+                np.arange(n),
+                kind,
+                x,
+                y,
+                z,
+                speed,
+                active,
+                FA.kinds,
+                FA.max_speed,
+                FA.vol_zone,
+                FA.vol_circle,
+                FA.cx,
+                FA.cy,
+                FA.radius,
+                FA.ring_start,
+                FA.ring_end,
+                FA.ring_off,
+                FA.vx,
+                FA.vy,
+                FA.floor,
+                FA.ceiling,
+                FA.grid_x0,
+                FA.grid_y0,
+                FA.cell,
+                FA.nx,
+                FA.ny,
+                FA.cell_off,
+                FA.cell_items,
+                st[0],
+                st[1],
+                st[2],
+                *ev,
+            )
+            outs.append([e[:k].copy() for e in ev])
+        for a, b in zip(outs[0], outs[1], strict=True):
+            np.testing.assert_array_equal(a, b, err_msg=f"step {step}")
+        for a, b in zip(states[0], states[1], strict=True):
+            np.testing.assert_array_equal(a, b)
+    assert len(outs[0][0]) > 0
