@@ -152,9 +152,12 @@ def run_run(
         console.print(table)
     if verdict != "pass":
         for ev in sim.violation_events[:20]:
+            where = f" in zone {ev['zone']}" if ev.get("zone") else ""
+            other = f" with {ev['other']}" if ev.get("other") else ""
+            action = f"; action {ev['action']}" if ev.get("action") else ""
             err.print(
-                f"{scenario}: t={ev['t']:.1f} s: {ev['agent']}: {ev['rule']} in zone {ev['zone']}"
-                f" ({ev['detail']}; action {ev['action']})",
+                f"{scenario}: t={ev['t']:.1f} s: {ev['agent']}: {ev['rule']}{where}{other}"
+                f" ({ev.get('detail', '')}{action})",
                 markup=False,
             )
         more = len(sim.violation_events) - 20

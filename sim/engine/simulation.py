@@ -26,6 +26,7 @@ from sim.engine.fencing import FenceMonitor
 from sim.engine.kernel_args import air_args, road_args, water_args
 from sim.engine.recorder import NullRecorder, Recorder
 from sim.engine.routes import Router
+from sim.engine.safety import SeparationMonitor
 from sim.geo.localmap import LocalFrame
 from sim.kernels.air import PH_TAKEOFF, air_step, band_at
 from sim.kernels.road import road_step, road_workspace
@@ -161,10 +162,12 @@ class Simulation:
         self.peak_road = 0
         self.n_events = 0
         self.violation_events: list[dict[str, Any]] = []
+        self.violations: dict[str, int] = {}
         self.forced_landing: set[int] = set()
         self.tick = 0
         self.env = simpy.Environment()
         self.fences = FenceMonitor(self)
+        self.separation = SeparationMonitor(self)
         self.progress: Callable[[float, float, Simulation], None] | None = None
         w = sc.wind
         wu, wv = w.mean_vector()
@@ -183,6 +186,16 @@ class Simulation:
         self.recorder.add_event(round(t, 9), kind, agent, **data)
         if kind == "breach":
             self.violation_events.append({"t": t, "agent": agent, **data})
+            rule = str(data.get("rule", kind))
+            self.violations[rule] = self.violations.get(rule, 0) + 1
+
+    def violation(self, t: float, agent: str | None, rule: str, **data: Any) -> None:
+        """Record a violation (fails the run's verdict) as an event named after its rule."""
+        kind = rule.split(".")[0] if rule.startswith("collision") else rule.replace(".", "_")
+        self.n_events += 1
+        self.recorder.add_event(round(t, 9), kind, agent, rule=rule, **data)
+        self.violation_events.append({"t": t, "agent": agent, "rule": rule, **data})
+        self.violations[rule] = self.violations.get(rule, 0) + 1
 
     # --- spawning ----------------------------------------------------------------------------
     def _route(self, spec: AgentSpec | FlowSpec, layer: str) -> np.ndarray:
@@ -479,6 +492,7 @@ class Simulation:
             self._handle(flags[:k], t_next)
             self.updates += len(idx)
         self.fences.step(t_next)
+        self.separation.step(self.tick + 1, t_next)
 
     def layer_of(self, i: int) -> LayerArrays:
         """The network layer agent ``i`` moves on."""
@@ -578,8 +592,10 @@ class Simulation:
             "vehicle_updates": self.updates,
             "peak_road_vehicles": self.peak_road,
             "events": self.n_events,
-            "violations": dict(sorted(self.fences.breaches.items())),
-            "verdict": "fail" if self.fences.total_breaches else "pass",
+            "violations": dict(sorted(self.violations.items())),
+            "verdict": "fail" if self.violations else "pass",
+            "uav_conflicts": self.separation.n_conflicts,
+            "uav_separation_losses": self.separation.n_losses,
         }
         self.recorder.close(summary)
         if progress is not None:

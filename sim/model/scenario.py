@@ -20,7 +20,7 @@ from sim.model.base import Identifier, StrictModel
 from sim.model.errors import field_error
 from sim.model.permit import Permit
 from sim.model.timeutil import AwareDatetime, TimeZoneName, _parse_aware_datetime, zone_info
-from sim.model.units import MetresPerSecond, PerSecond, Radians, Seconds, parse_duration
+from sim.model.units import Metres, MetresPerSecond, PerSecond, Radians, Seconds, parse_duration
 from sim.model.vehicle import VehicleType
 
 MAX_DURATION = 7 * 86400.0
@@ -175,6 +175,19 @@ class Wind(StrictModel):
         return (-self.speed * math.sin(self.direction), -self.speed * math.cos(self.direction))
 
 
+class Separation(StrictModel):
+    """UAV separation: the protected zone and the conflict look-ahead."""
+
+    rpz: Annotated[Metres, Field(gt=0.0, le=10_000.0)] = 50.0
+    """Horizontal radius of the protected zone (m)."""
+    hpz: Annotated[Metres, Field(gt=0.0, le=3_000.0)] = 15.0
+    """Vertical half-height of the protected zone (m)."""
+    lookahead: Annotated[Seconds, Field(gt=0.0, le=3600.0)] = 30.0
+    """Conflict detection look-ahead time (s)."""
+    interval: Annotated[Seconds, Field(gt=0.0, le=60.0)] = 1.0
+    """Time between conflict-detection passes (s), as BlueSky's ASAS interval."""
+
+
 class Scenario(StrictModel):
     """A scenario file as written (paths unresolved; times normalised to seconds)."""
 
@@ -198,6 +211,7 @@ class Scenario(StrictModel):
     flow: tuple[FlowSpec, ...] = ()
     event: tuple[EventSpec, ...] = ()
     wind: Wind = Wind()
+    separation: Separation = Separation()
 
     @model_validator(mode="before")
     @classmethod
