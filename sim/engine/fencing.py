@@ -236,7 +236,8 @@ class FenceMonitor:
                 i,
                 zn,
                 "fence.speeding",
-                detail=f"{f.speed[i]:.1f} m/s over the zone limit {self.fa.max_speed[zn]:.1f} m/s",
+                detail=f"at {f.speed[i]:.1f} m/s, above the zone limit "
+                f"{self.fa.max_speed[zn]:.1f} m/s",
             )
 
     # --- breaches ------------------------------------------------------------------------------

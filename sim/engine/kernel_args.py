@@ -34,7 +34,7 @@ def road_args(
         f.lc_threshold, f.b_safe, f.max_decel,
         f.route_off, f.route_len, f.route_pos, f.routes,
         net.edge_length, net.speed_limit, net.lanes, net.lane_width, net.two_way,
-        net.edge_to, net.node_signalised, net.signal_state,
+        net.edge_to, net.stop_offset, net.node_signalised, net.signal_state,
         net.pts_off, net.pts_x, net.pts_y, net.pts_s,
         lo, hi, best, counts, lead, gap, flags,
     )  # fmt: skip

@@ -29,6 +29,7 @@ from sim.engine.routes import Router
 from sim.engine.safety import SeparationMonitor
 from sim.geo.localmap import LocalFrame
 from sim.kernels.air import PH_TAKEOFF, air_step, band_at
+from sim.kernels.metrics import accumulate, car_following_metrics_fleet, run_totals
 from sim.kernels.road import road_step, road_workspace
 from sim.kernels.water import water_step
 from sim.model.bundle import ScenarioBundle
@@ -49,7 +50,7 @@ from sim.state.fleet import (
     FleetState,
 )
 
-TRACE_FIELDS = ("x", "y", "z", "heading", "speed")
+TRACE_FIELDS = ("x", "y", "z", "heading", "speed", "ttc")
 KIND_OF_DOMAIN = {Domain.ICV: KIND_ICV, Domain.UAV: KIND_UAV, Domain.SHIP: KIND_SHIP}
 LAYER_OF_KIND = {KIND_ICV: "road", KIND_UAV: "air", KIND_SHIP: "water"}
 
@@ -76,6 +77,8 @@ class EngineConfig:
     ship_zeta: float = 0.9
     speed_factor_std: float = 0.1
     """Spread of background drivers' desired speed (as a factor, clipped to 0.8..1.2)."""
+    ttc_threshold: float = 3.0
+    """TTC threshold (s) of TET and TIT (Minderhoud & Bovy 2001; SUMO SSM's default is 3 s)."""
 
 
 @dataclass
@@ -140,6 +143,7 @@ class Simulation:
         self.routers = {name: Router(arr) for name, arr in self.layers.items()}
         self.fleet = FleetState(capacity=max(64, 2 * (len(sc.agent) + 1)))
         self.road_ws = road_workspace(self.layers["road"].n_edges)
+        self.metric_buf = [np.empty(64) for _ in range(3)]
         self.lead = np.full(0, -1, dtype=np.int64)
         """Each road agent's leader (-1 none) at the start of the last tick."""
         self.gap = np.full(0, 1.0e9)
@@ -470,10 +474,12 @@ class Simulation:
             if len(self.lead) < f.capacity:
                 self.lead = np.full(f.capacity, -1, dtype=np.int64)
                 self.gap = np.full(f.capacity, 1.0e9)
+            v_before = f.speed.copy()  # metrics use the state the leaders were found in
             args = road_args(
                 f, road, idx, dt, self.road_cfg, self.road_ws, self.lead, self.gap, flags
             )
             k = road_step(*args)
+            self._metrics(idx, v_before)
             self._handle(flags[:k], t_next)
             self.updates += len(idx)
             self.peak_road = max(self.peak_road, len(idx))
@@ -493,6 +499,51 @@ class Simulation:
             self.updates += len(idx)
         self.fences.step(t_next)
         self.separation.step(self.tick + 1, t_next)
+
+    def _metrics(self, idx: np.ndarray, speed: np.ndarray) -> None:
+        """Car-following TTC, THW and DRAC of the road agents, and their TET/TIT."""
+        f = self.fleet
+        m = len(idx)
+        if len(self.metric_buf[0]) < m:
+            self.metric_buf = [np.empty(2 * m) for _ in range(3)]
+        ttc, thw, drac = (b[:m] for b in self.metric_buf)
+        car_following_metrics_fleet(idx, self.lead, self.gap, speed, ttc, thw, drac)
+        accumulate(idx, ttc, self.dt, self.cfg.ttc_threshold, f.min_ttc, f.tet, f.tit)
+        f.ttc[idx] = ttc
+        f.max_drac[idx] = np.maximum(f.max_drac[idx], drac)
+
+    def _metric_summary(self) -> dict[str, Any]:
+        """Run totals of the safety metrics, and per-agent values of the agents under a permit."""
+        f = self.fleet
+        road = np.nonzero(f.kind[: f.n] == KIND_ICV)[0]
+        min_ttc, tet, tit = (
+            run_totals(road, f.min_ttc, f.tet, f.tit) if len(road) else (np.inf, 0.0, 0.0)
+        )
+
+        def num(v: float) -> float | None:
+            return None if not np.isfinite(v) else round(float(v), 6)
+
+        agents = {}
+        for i, meta in enumerate(self.meta):
+            if meta["permit"] is None:
+                continue
+            entry: dict[str, Any] = {"distance": num(f.distance[i]), "status": int(f.status[i])}
+            if f.kind[i] == KIND_ICV:
+                entry.update(
+                    min_ttc=num(f.min_ttc[i]),
+                    tet=num(f.tet[i]),
+                    tit=num(f.tit[i]),
+                    max_drac=num(f.max_drac[i]),
+                )
+            agents[meta["id"]] = entry
+        return {
+            "ttc_threshold": self.cfg.ttc_threshold,
+            "min_ttc": num(min_ttc),
+            "tet": num(tet),
+            "tit": num(tit),
+            "max_drac": num(float(f.max_drac[road].max())) if len(road) else None,
+            "agents": agents,
+        }
 
     def layer_of(self, i: int) -> LayerArrays:
         """The network layer agent ``i`` moves on."""
@@ -556,6 +607,7 @@ class Simulation:
         values[:, 2] = f.z[ids]
         values[:, 3] = f.heading[ids]
         values[:, 4] = f.speed[ids]
+        values[:, 5] = f.ttc[ids]
         self.recorder.add_frame(round(t, 9), ids, values, f.status[ids].astype(np.int8))
 
     # --- run ---------------------------------------------------------------------------------
@@ -594,6 +646,7 @@ class Simulation:
             "events": self.n_events,
             "violations": dict(sorted(self.violations.items())),
             "verdict": "fail" if self.violations else "pass",
+            **self._metric_summary(),
             "uav_conflicts": self.separation.n_conflicts,
             "uav_separation_losses": self.separation.n_losses,
         }

@@ -16,7 +16,6 @@ import numpy.typing as npt
 from sim.kernels.geometry import MAX_LANES
 
 FREE_GAP = 1.0e9
-STOP_MARGIN = 1.0
 F64 = npt.NDArray[np.float64]
 
 
@@ -57,6 +56,12 @@ def lane_offset_ref(lanes, lane, lane_width, two_way) -> float:
 
 
 # --- road ------------------------------------------------------------------------------------
+def _rear_beyond_ref(j, e, s, length, route_pos, route_off, routes) -> float:
+    """A next-edge leader's rear past the junction, as seen from edge ``e`` (see the kernel)."""
+    came_from_e = route_pos[j] > 0 and routes[route_off[j] + route_pos[j] - 1] == e
+    return s[j] - length[j] if came_from_e else max(s[j] - length[j], 0.0)
+
+
 def road_step_ref(
     idx,
     dt,
@@ -93,6 +98,7 @@ def road_step_ref(
     e_lane_w,
     e_two_way,
     e_to,
+    e_stop,
     node_signalised,
     signal_state,
     pts_off,
@@ -138,14 +144,19 @@ def road_step_ref(
         if q >= 0 and order[q] != i:
             jj = order[q]
             lead[p] = jj
-            gap[p] = e_len[edge[i]] - s[i] + s[jj] - length[jj]
+            gap[p] = (
+                e_len[edge[i]]
+                - s[i]
+                + _rear_beyond_ref(jj, edge[i], s, length, route_pos, route_off, routes)
+            )
 
     lead_out[order] = lead
     gap_out[order] = gap
 
     # junctions
     ee = edge[order]
-    front = (~same) & has_next & ~node_signalised[e_to[ee]] & (e_len[ee] - s[order] <= approach)
+    reach = np.maximum(approach, speed[order] * (critical_gap + 2.0))
+    front = (~same) & has_next & ~node_signalised[e_to[ee]] & (e_len[ee] - s[order] <= reach)
     yield_flag = np.zeros(m, dtype=bool)
     fp = np.nonzero(front)[0]
     eta = (e_len[ee] - s[order]) / np.maximum(speed[order], 1.0)
@@ -185,7 +196,7 @@ def road_step_ref(
                     _idm1(
                         v[p],
                         0.0,
-                        d[p] - STOP_MARGIN,
+                        d[p] - e_stop[ee[p]],
                         v0e[p],
                         T[i],
                         a_max[i],
@@ -210,7 +221,7 @@ def road_step_ref(
         e = ee[p]
         if e_lanes[e] < 2 or lc_cool[i] > 0.0 or status[i] == 3:
             continue
-        if e_len[e] - s[i] < lc_min_dist or s[i] < length[i]:
+        if e_len[e] - s[i] < lc_min_dist or s[i] < max(length[i], 3.0 * e_limit[e]):
             continue
         o = -1
         a_o = a_o_new = 0.0
@@ -252,7 +263,12 @@ def road_step_ref(
                 q = lo_of.get(int(ne) * MAX_LANES + min(int(tl), int(e_lanes[ne]) - 1), -1)
                 if q >= 0:
                     jj = order[q]
-                    g_new, v_new = e_len[e] - s[i] + s[jj] - length[jj], speed[jj]
+                    g_new = (
+                        e_len[e]
+                        - s[i]
+                        + _rear_beyond_ref(jj, e, s, length, route_pos, route_off, routes)
+                    )
+                    v_new = speed[jj]
             if g_new <= 0.0:
                 continue
             a_c_new = min(

@@ -6,11 +6,17 @@ Models:
   ``s* = s0 + max(0, v T + v dv / (2 sqrt(a_max b)))``.
 - Lane changes: MOBIL (Kesting, Treiber & Helbing 2007, Transp. Res. Rec. 1999):
   change if ``a'_c - a_c + p (a'_n - a_n + a'_o - a_o) > threshold`` and ``a'_n >= -b_safe``;
-  at most one change per edge and tick (the largest incentive), then a cool-down.
+  at most one change per edge and tick (the largest incentive), then a cool-down; none close
+  to an edge's end, nor within the distance its limit covers in 3 s after its start (where
+  the new follower may still be on the edge before).
 - Signals: at red, and at yellow when the stop is comfortable (``d >= v^2 / 2b``), the stop
-  line is a standing obstacle 1 m before the edge end.
+  line is a standing obstacle ``e_stop`` m before the edge end (clear of the junction box).
+- Junctions have no inner geometry: a vehicle that has just passed into the next edge from
+  another approach keeps its rear on that approach, so followers see it at the junction point
+  at the nearest (:func:`rear_beyond`).
 - Unsignalised junctions: gap acceptance between the front vehicles of the incoming edges
-  within ``approach`` m: a vehicle yields to one on a higher-priority edge (higher speed limit,
+  within ``approach`` m (or what they cover in ``critical_gap + 2`` s, if more): a vehicle
+  yields to one on a higher-priority edge (higher speed limit,
   then more lanes) expected at the junction less than ``critical_gap`` s after it, and, between
   equal priorities, to an earlier expected arrival (first come, first served; ties by index).
 - Speed limits: ``v0`` is capped by the edge limit; a lower limit on the next edge is
@@ -30,8 +36,6 @@ from sim.kernels.geometry import MAX_LANES, lane_offset, point_at
 
 FREE_GAP = 1.0e9
 """Gap (m) used when nothing is ahead."""
-STOP_MARGIN = 1.0
-"""Vehicles stop this far (m) before the end of the edge."""
 
 
 @njit(cache=True)
@@ -96,6 +100,20 @@ def sort_lanes(idx, edge, lane, s, counts):
 
 
 @njit(cache=True)
+def rear_beyond(q, e, ls, llen, lrp, lro, routes):
+    """Where a leader's rear is (m past the junction) for a follower on edge ``e``.
+
+    A leader that came from ``e`` itself may still hang back over it (negative); one that came
+    through the junction from another approach has its rear on that approach, not on ``e``, so
+    the follower sees it no nearer than the junction point.
+    """
+    rear = ls[q] - llen[q]
+    if lrp[q] > 0 and routes[lro[q] + lrp[q] - 1] == e:
+        return rear
+    return max(rear, 0.0)
+
+
+@njit(cache=True)
 def road_step(
     idx,
     dt,
@@ -132,6 +150,7 @@ def road_step(
     e_lane_w,
     e_two_way,
     e_to,
+    e_stop,
     node_signalised,
     signal_state,
     pts_off,
@@ -206,7 +225,7 @@ def road_step(
             q = group_lo[ne * MAX_LANES + min(lln[p], e_lanes[ne] - 1)]
             if q >= 0 and q != p:
                 lead[p] = q
-                gap[p] = e_len[le[p]] - ls[p] + ls[q] - llen[q]
+                gap[p] = e_len[le[p]] - ls[p] + rear_beyond(q, le[p], ls, llen, lrp, lro, routes)
         i = order[p]
         lead_out[i] = order[lead[p]] if lead[p] >= 0 else -1
         gap_out[i] = gap[p]
@@ -221,7 +240,7 @@ def road_step(
         e = le[p]
         if nxt[p] < 0 or node_signalised[e_to[e]]:
             continue
-        if e_len[e] - ls[p] <= approach:
+        if e_len[e] - ls[p] <= max(approach, lv[p] * (critical_gap + 2.0)):
             fronts[n_front] = p
             n_front += 1
     front_node = np.empty(n_front, dtype=np.int64)
@@ -286,7 +305,7 @@ def road_step(
                     stop = True
             if stop:
                 c = min(
-                    c, idm_acc(v, 0.0, d - STOP_MARGIN, lv0[p], lT[p], la[p], lb[p], ls0[p], ld[p])
+                    c, idm_acc(v, 0.0, d - e_stop[e], lv0[p], lT[p], la[p], lb[p], ls0[p], ld[p])
                 )
             vn = e_limit[nxt[p]]
             if v > vn and (v * v - vn * vn) / (2.0 * lb[p]) + v * dt >= d:
@@ -305,7 +324,9 @@ def road_step(
         e = le[p]
         if e_lanes[e] < 2 or lc_cool[i] > 0.0 or held[p]:
             continue
-        if e_len[e] - ls[p] < lc_min_dist or ls[p] < llen[p]:
+        # not near the edge's end, nor near its start, where a follower in the target lane may
+        # still be on the edge before (not searched): as far as the limit covers in 3 s
+        if e_len[e] - ls[p] < lc_min_dist or ls[p] < max(llen[p], 3.0 * e_limit[e]):
             continue
         # old follower o and the gap it would get to p's leader
         o = -1
@@ -353,7 +374,7 @@ def road_step(
                 ne = nxt[p]
                 q = group_lo[ne * MAX_LANES + min(tl, e_lanes[ne] - 1)]
                 if q >= 0:
-                    g_new = e_len[e] - ls[p] + ls[q] - llen[q]
+                    g_new = e_len[e] - ls[p] + rear_beyond(q, e, ls, llen, lrp, lro, routes)
                     v_new = lv[q]
             if g_new <= 0.0:
                 continue

@@ -46,6 +46,8 @@ class LayerArrays:
         node_x, node_y: node positions (m); node_ground: ground elevation at nodes (m AMSL).
         node_signalised: whether a node has a traffic-signal plan (road).
         signal_state: per edge, the signal at its downstream end: 0 green/none, 1 yellow, 2 red.
+        stop_offset: per edge, how far before its end (m) vehicles stop: clear of the junction
+            box, i.e. half the width of the widest other road at the junction plus 1 m.
     """
 
     layer: str
@@ -71,6 +73,7 @@ class LayerArrays:
     node_ground: F64
     node_signalised: npt.NDArray[np.bool_]
     signal_state: I8
+    stop_offset: F64 = field(default_factory=lambda: np.zeros(0))
     edge_index: dict[str, int] = field(default_factory=dict)
     node_index: dict[str, int] = field(default_factory=dict)
     node_is_vertiport: npt.NDArray[np.bool_] = field(
@@ -182,9 +185,28 @@ def build_layer(the_map: Map, layer: str, frame: LocalFrame | None = None) -> La
             [isinstance(nodes[n], Vertiport) for n in node_ids], dtype=np.bool_
         ),
     )
+    arrays.stop_offset = _stop_offsets(arrays)
     arrays.edge_index = {eid: i for i, eid in enumerate(arrays.edge_ids)}
     arrays.node_index = node_index
     return arrays
+
+
+def _stop_offsets(a: LayerArrays) -> F64:
+    """Distance (m) before each edge's end where its vehicles stop, clear of the junction box.
+
+    The box of a junction is taken as the widest road meeting there (its full width when it
+    carries both directions, as the lanes of each direction lie on one side of its line); a
+    vehicle stops 1 m outside half of it. Never more than a third of the edge.
+    """
+    half = np.zeros(len(a.node_ids))
+    for e in range(a.n_edges):
+        w = a.lanes[e] * a.lane_width[e] * (1.0 if a.two_way[e] else 0.5)
+        for node in (a.edge_from[e], a.edge_to[e]):
+            half[node] = max(half[node], w)
+    out = np.empty(a.n_edges)
+    for e in range(a.n_edges):
+        out[e] = min(half[a.edge_to[e]] + 1.0, a.edge_length[e] / 3.0)
+    return out
 
 
 def _node_ground(the_map: Map, node: object) -> float:

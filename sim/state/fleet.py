@@ -87,6 +87,11 @@ class FleetState:
         ("t_depart", "float64", 0.0, "s actual departure"),
         ("t_arrive", "float64", -1.0, "s arrival, -1 before"),
         ("distance", "float64", 0.0, "m travelled"),
+        ("ttc", "float64", np.inf, "s time to collision with the leader now (inf none)"),
+        ("min_ttc", "float64", np.inf, "s lowest TTC so far"),
+        ("tet", "float64", 0.0, "s time exposed below the TTC threshold"),
+        ("tit", "float64", 0.0, "s2 time-integrated TTC below the threshold"),
+        ("max_drac", "float64", 0.0, "m/s2 highest deceleration rate to avoid a crash"),
     )
 
     kind: npt.NDArray[np.int8]
@@ -137,6 +142,11 @@ class FleetState:
     t_depart: npt.NDArray[np.float64]
     t_arrive: npt.NDArray[np.float64]
     distance: npt.NDArray[np.float64]
+    ttc: npt.NDArray[np.float64]
+    min_ttc: npt.NDArray[np.float64]
+    tet: npt.NDArray[np.float64]
+    tit: npt.NDArray[np.float64]
+    max_drac: npt.NDArray[np.float64]
 
     def __init__(self, capacity: int = 64) -> None:
         """Create an empty fleet with room for ``capacity`` agents before growing."""

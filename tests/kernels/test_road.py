@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from sim.kernels.reference import idm_acc_ref
-from sim.kernels.road import STOP_MARGIN
 from sim.state.fleet import ACTIVE, KIND_ICV, FleetState
 from tests.kernels.harness import road_tick
 from tests.kernels.nets import ring, straight
@@ -107,7 +106,7 @@ def test_red_light_is_never_crossed(v_start: float) -> None:
         road_tick(f, net, 0.1)
         for i in cars:
             assert f.edge[i] == 0
-            assert f.s[i] <= net.edge_length[0] - STOP_MARGIN + 1e-6
+            assert f.s[i] <= net.edge_length[0] - net.stop_offset[0] + 1e-6
     assert f.speed[cars[0]] < 0.01
     net.signal_state[0] = 0
     for _ in range(400):
