@@ -208,6 +208,41 @@ def air_cd_vs_bluesky(args: argparse.Namespace) -> Outcome:
     return out
 
 
+# --- collision-vs-commonroad -----------------------------------------------------------
+
+
+def _collision_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quick", action="store_true", help="2,000 boxes instead of 10,000")
+    p.add_argument("--boxes", type=int, help="override the number of boxes")
+    p.add_argument("--seed", type=int, default=1, help="seed of the scene")
+
+
+@bench(
+    "collision-vs-commonroad",
+    "all-against-all OBB collision query vs CommonRoad's drivability checker",
+    _collision_options,
+)
+def collision_vs_commonroad(args: argparse.Namespace) -> Outcome:
+    """Same boxes queried all-against-all by both; all-against-all queries per second."""
+    side = load_side("collision_side", "the collision sides")
+    n = args.boxes or (2_000 if args.quick else 10_000)
+    try:
+        rows = side.compare(n, args.seed, peer_only=args.peer_only)
+    except ImportError as exc:
+        raise SideUnavailableError(
+            f"CommonRoad is missing ({exc}): pip install -e '.[bench]'"
+        ) from exc
+    except side.MismatchError as exc:
+        print(f"compare.py collision-vs-commonroad: {exc}", file=sys.stderr)
+        raise SystemExit(1) from exc
+    print(side.table(rows))
+    out = Outcome("collision-vs-commonroad", "queries/s", "commonroad", 0.0)
+    out.peer = rows["commonroad"]["queries_per_s"]
+    if "testzone" in rows:
+        out.testzone = rows["testzone"]["queries_per_s"]
+    return out
+
+
 # --- driver -----------------------------------------------------------------------------
 
 
