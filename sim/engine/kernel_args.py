@@ -34,7 +34,8 @@ def road_args(
         f.lc_threshold, f.b_safe, f.max_decel,
         f.route_off, f.route_len, f.route_pos, f.routes,
         net.edge_length, net.speed_limit, net.lanes, net.lane_width, net.two_way,
-        net.edge_to, net.stop_offset, net.node_signalised, net.signal_state,
+        net.edge_from, net.edge_to, net.stop_offset, net.box_start, net.box_end,
+        net.node_signalised, net.signal_state,
         net.pts_off, net.pts_x, net.pts_y, net.pts_s,
         lo, hi, best, counts, lead, gap, flags,
     )  # fmt: skip
@@ -75,6 +76,6 @@ def water_args(
         f.status, f.edge, f.s, f.speed, f.accel, f.x, f.y, f.heading, f.yaw_rate, f.xte,
         f.distance, f.v0, f.max_speed, f.a_max, f.speed_tau, f.nomoto_k, f.nomoto_t,
         f.length, f.route_off, f.route_len, f.route_pos, f.routes,
-        net.edge_length, net.speed_limit, net.pts_off, net.pts_x, net.pts_y, net.pts_s,
-        flags,
+        net.edge_length, net.speed_limit, net.width, net.pts_off, net.pts_x, net.pts_y,
+        net.pts_s, flags,
     )  # fmt: skip

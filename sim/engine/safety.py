@@ -1,4 +1,4 @@
-"""Safety monitoring during a run: UAV conflicts and losses of separation.
+"""Safety monitoring during a run: collisions, UAV conflicts and losses of separation.
 
 Conflict detection runs every ``separation.interval`` s (as BlueSky's ASAS interval) over the
 UAVs in the air, with the state-based method of :mod:`sim.kernels.conflict` (protected zone
@@ -15,8 +15,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.kernels.air import PH_CRUISE, PH_LANDING, PH_TAKEOFF
+from sim.kernels.collision import collide, collision_workspace, obstacle_hits
 from sim.kernels.conflict import CONFLICT, LOS, conflict_buffers, detect
-from sim.state.fleet import ACTIVE, HELD, KIND_UAV
+from sim.kernels.geometry import road_footprints
+from sim.model.map import Obstacle
+from sim.state.fleet import ACTIVE, FAILED, HELD, KIND_ICV, KIND_UAV
 
 if TYPE_CHECKING:
     from sim.engine.simulation import Simulation
@@ -114,3 +117,251 @@ class SeparationMonitor:
             self.min_separation = min(self.min_separation, d)
         self.conflicts = conflicts
         self.losses = losses
+
+
+class CollisionMonitor:
+    """Exact collisions every tick, between agents of one kind and against the map's obstacles.
+
+    The kernels are in :mod:`sim.kernels.collision`.
+
+    Ships are rectangles, UAVs cylinders (radius half the span), checked in 2-D/3-D and swept
+    over the tick so fast movers cannot pass through each other between ticks. Road vehicles
+    collide when the gap to their leader along their path is gone; their 2-D rectangles
+    (centre half a length back along the route, so a turning body spans its corner) are
+    checked against the map's obstacles but not against each other yet: inside a junction box
+    this model moves a vehicle on a straight chord between lanes, which cuts corners, and
+    bodies that are apart along their paths can then overlap in 2-D. Pairwise 2-D checks of
+    road vehicles wait for junction-internal lanes. A new colliding pair is a violation
+    (``collision.icv``, ``collision.uav``, ``collision.ship``; ``collision.obstacle`` against
+    the map): road vehicles and ships stop, UAVs are lost (status FAILED).
+    """
+
+    RULE = ("collision.icv", "collision.uav", "collision.ship")
+
+    def __init__(self, sim: Simulation) -> None:
+        """Prepare pose buffers and compile the map's obstacles."""
+        self.sim = sim
+        self.cap = 0
+        self.pose: list[np.ndarray] = []
+        self.prev: list[np.ndarray] = []
+        self.seen = np.zeros(0, dtype=np.bool_)
+        self.ws = collision_workspace(64)
+        self.out = [np.zeros(256, dtype=np.int64), np.zeros(256, dtype=np.int64)]
+        self.touching: set[tuple[int, int]] = set()
+        self.obstacle_touching: set[tuple[int, int]] = set()
+        self.n_collisions = 0
+        self._obstacles()
+
+    def _obstacles(self) -> None:
+        sim = self.sim
+        obs = sim.bundle.map.of_type(Obstacle)
+        off = [0]
+        xs: list[float] = []
+        ys: list[float] = []
+        base: list[float] = []
+        height: list[float] = []
+        self.obstacle_ids = []
+        for o in obs:
+            polys = (
+                [o.geometry.coordinates]
+                if o.geometry.type == "Polygon"
+                else list(o.geometry.coordinates)
+            )
+            for poly in polys:
+                ring = sim.frame.xy(poly[0])
+                xs.extend(ring[:-1, 0].tolist())
+                ys.extend(ring[:-1, 1].tolist())
+                off.append(len(xs))
+                c = poly[0][0]
+                base.append(sim.bundle.map.ground_elevation(c[0], c[1]))
+                height.append(o.height)
+                self.obstacle_ids.append(o.id)
+        self.obs = (
+            np.array(off, dtype=np.int64),
+            np.array(xs),
+            np.array(ys),
+            np.array(base),
+            np.array(height),
+            np.full(len(base), 0b111, dtype=np.int64),
+        )
+
+    def _grow(self, n: int) -> None:
+        if n <= self.cap:
+            return
+        cap = max(n, 2 * self.cap, 64)
+        old_pose, old_prev, old_seen = self.pose, self.prev, self.seen
+        self.pose = [np.zeros(cap) for _ in range(4)]
+        self.prev = [np.zeros(cap) for _ in range(4)]
+        self.seen = np.zeros(cap, dtype=np.bool_)
+        if old_pose:
+            for new, old in zip(self.pose + self.prev, old_pose + old_prev, strict=True):
+                new[: self.cap] = old
+            self.seen[: self.cap] = old_seen
+        self.cap = cap
+
+    def step(self, t: float) -> None:
+        """Check the tick that just ended."""
+        sim = self.sim
+        f = sim.fleet
+        n = f.n
+        self._grow(n)
+        moving = (f.status[:n] == ACTIVE) | (f.status[:n] == HELD)
+        idx = np.nonzero(moving)[0]
+        if len(idx) == 0:
+            return
+        cx, cy, cz, ch = self.pose
+        px, py, pz, ph = self.prev
+        # previous pose: last tick's (new agents start where they are)
+        px[idx], py[idx], pz[idx], ph[idx] = cx[idx], cy[idx], cz[idx], ch[idx]
+        road_idx = idx[f.kind[idx] == KIND_ICV]
+        if len(road_idx):
+            road = sim.layers["road"]
+            bx, by, bh = (np.empty(len(road_idx)) for _ in range(3))
+            road_footprints(
+                road_idx, f.s, f.edge, f.lane, f.length, f.route_off, f.route_pos, f.route_len,
+                f.routes, road.edge_length, road.lanes, road.lane_width, road.two_way,
+                road.box_start, road.box_end, road.pts_off, road.pts_x, road.pts_y, road.pts_s,
+                bx, by, bh,
+            )  # fmt: skip
+            cx[road_idx], cy[road_idx], ch[road_idx] = bx, by, bh
+            cz[road_idx] = f.z[road_idx]
+        other = idx[f.kind[idx] != KIND_ICV]
+        cx[other], cy[other], cz[other], ch[other] = (
+            f.x[other],
+            f.y[other],
+            f.z[other],
+            f.heading[other],
+        )
+        fresh = idx[~self.seen[idx]]
+        px[fresh], py[fresh], pz[fresh], ph[fresh] = cx[fresh], cy[fresh], cz[fresh], ch[fresh]
+        self.seen[idx] = True
+        # Road vehicles are checked along their paths (below), not by 2-D overlap: inside
+        # junction boxes the straight chords of this model cut corners, so 2-D bodies of
+        # vehicles that are apart along their paths can overlap there (see the docstring).
+        shaped = idx[f.kind[idx] != KIND_ICV]
+        k = 0
+        while len(shaped) > 1:
+            k = collide(
+                shaped,
+                f.kind,
+                cx,
+                cy,
+                cz,
+                ch,
+                f.length,
+                f.width,
+                f.height,
+                px,
+                py,
+                pz,
+                ph,
+                -1.0,
+                0.01,
+                *self.ws,
+                *self.out,
+            )
+            if k <= len(self.out[0]):
+                break
+            self.out = [np.zeros(2 * k, dtype=np.int64), np.zeros(2 * k, dtype=np.int64)]
+        pairs = {(int(a), int(b)) for a, b in zip(self.out[0][:k], self.out[1][:k], strict=True)}
+        lead, gap = self.sim.lead, self.sim.gap
+        if len(road_idx) and len(lead) >= n:
+            bumped = road_idx[(lead[road_idx] >= 0) & (gap[road_idx] <= 0.0)]
+            for a in bumped:
+                b = int(lead[a])
+                pairs.add((min(int(a), b), max(int(a), b)))
+        for a, b in sorted(pairs - self.touching):
+            self._collide(t, a, b)
+        self.touching = pairs
+        if len(self.obs[4]):
+            self._obstacle_step(t, idx)
+
+    def _obstacle_step(self, t: float, idx: np.ndarray) -> None:
+        f = self.sim.fleet
+        cx, cy, cz, ch = self.pose
+        px, py, pz, ph = self.prev
+        cap = max(64, len(idx))
+        out_a, out_o = np.zeros(cap, dtype=np.int64), np.zeros(cap, dtype=np.int64)
+        k = obstacle_hits(
+            idx,
+            f.kind,
+            cx,
+            cy,
+            cz,
+            ch,
+            f.length,
+            f.width,
+            f.height,
+            px,
+            py,
+            pz,
+            ph,
+            *self.obs,
+            -1.0,
+            0.01,
+            out_a,
+            out_o,
+        )
+        if k > cap:
+            out_a, out_o = np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.int64)
+            k = obstacle_hits(
+                idx,
+                f.kind,
+                cx,
+                cy,
+                cz,
+                ch,
+                f.length,
+                f.width,
+                f.height,
+                px,
+                py,
+                pz,
+                ph,
+                *self.obs,
+                -1.0,
+                0.01,
+                out_a,
+                out_o,
+            )
+        hits = {(int(a), int(o)) for a, o in zip(out_a[:k], out_o[:k], strict=True)}
+        for a, o in sorted(hits - self.obstacle_touching):
+            self.n_collisions += 1
+            self.sim.violation(
+                t,
+                f.ids[a],
+                "collision.obstacle",
+                obstacle=self.obstacle_ids[o],
+                detail=f"hit obstacle {self.obstacle_ids[o]}",
+            )
+            self._stop(a)
+        self.obstacle_touching = hits
+
+    def _collide(self, t: float, a: int, b: int) -> None:
+        f = self.sim.fleet
+        self.n_collisions += 1
+        rel = float(
+            np.hypot(
+                f.speed[a] * np.cos(f.heading[a]) - f.speed[b] * np.cos(f.heading[b]),
+                f.speed[a] * np.sin(f.heading[a]) - f.speed[b] * np.sin(f.heading[b]),
+            )
+        )
+        self.sim.violation(
+            t,
+            f.ids[a],
+            self.RULE[int(f.kind[a])],
+            other=f.ids[b],
+            detail=f"collided with {f.ids[b]} at {rel:.1f} m/s relative speed",
+            where=[round(float(f.x[a]), 3), round(float(f.y[a]), 3), round(float(f.z[a]), 3)],
+        )
+        self._stop(a)
+        self._stop(b)
+
+    def _stop(self, i: int) -> None:
+        f = self.sim.fleet
+        if f.kind[i] == KIND_UAV:
+            if f.status[i] in (ACTIVE, HELD):
+                f.status[i] = FAILED
+                self.sim.failed += 1
+        elif f.status[i] == ACTIVE:
+            f.status[i] = HELD

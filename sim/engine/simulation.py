@@ -26,7 +26,7 @@ from sim.engine.fencing import FenceMonitor
 from sim.engine.kernel_args import air_args, road_args, water_args
 from sim.engine.recorder import NullRecorder, Recorder
 from sim.engine.routes import Router
-from sim.engine.safety import SeparationMonitor
+from sim.engine.safety import CollisionMonitor, SeparationMonitor
 from sim.geo.localmap import LocalFrame
 from sim.kernels.air import PH_TAKEOFF, air_step, band_at
 from sim.kernels.metrics import accumulate, car_following_metrics_fleet, run_totals
@@ -172,6 +172,7 @@ class Simulation:
         self.env = simpy.Environment()
         self.fences = FenceMonitor(self)
         self.separation = SeparationMonitor(self)
+        self.collisions = CollisionMonitor(self)
         self.progress: Callable[[float, float, Simulation], None] | None = None
         w = sc.wind
         wu, wv = w.mean_vector()
@@ -497,6 +498,7 @@ class Simulation:
             k = water_step(*water_args(f, water, idx, dt, self.water_cfg, flags))
             self._handle(flags[:k], t_next)
             self.updates += len(idx)
+        self.collisions.step(t_next)
         self.fences.step(t_next)
         self.separation.step(self.tick + 1, t_next)
 
@@ -647,6 +649,7 @@ class Simulation:
             "violations": dict(sorted(self.violations.items())),
             "verdict": "fail" if self.violations else "pass",
             **self._metric_summary(),
+            "collisions": self.collisions.n_collisions,
             "uav_conflicts": self.separation.n_conflicts,
             "uav_separation_losses": self.separation.n_losses,
         }

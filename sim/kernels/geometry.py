@@ -66,3 +66,165 @@ def lane_offset(lanes, lane, lane_width, two_way):
     if two_way:
         return (lanes - lane - 0.5) * lane_width
     return ((lanes - 1) * 0.5 - lane) * lane_width
+
+
+@njit(cache=True)
+def road_point(
+    e,
+    s,
+    lane,
+    pe,
+    ne,
+    e_len,
+    e_lanes,
+    e_lane_w,
+    e_two_way,
+    box_start,
+    box_end,
+    pts_off,
+    pts_x,
+    pts_y,
+    pts_s,
+):
+    """Position (m) and heading (rad) of a road vehicle at ``s`` m along edge ``e``.
+
+    On the lane line, except inside a junction box: there the vehicle moves on the straight
+    chord from its lane at the box boundary of the edge it comes from (``pe``) to its lane at
+    the box boundary of the edge it goes to (``ne``); -1 where there is none.
+    """
+    if ne >= 0 and s > e_len[e] - box_end[e] and box_end[e] + box_start[ne] > 0.0:
+        a = e_len[e] - box_end[e]
+        x0, y0, h0 = point_at(
+            pts_off,
+            pts_x,
+            pts_y,
+            pts_s,
+            e,
+            a,
+            lane_offset(e_lanes[e], lane, e_lane_w[e], e_two_way[e]),
+        )
+        l2 = min(lane, e_lanes[ne] - 1)
+        x1, y1, _ = point_at(
+            pts_off,
+            pts_x,
+            pts_y,
+            pts_s,
+            ne,
+            box_start[ne],
+            lane_offset(e_lanes[ne], l2, e_lane_w[ne], e_two_way[ne]),
+        )
+        u = (s - a) / (box_end[e] + box_start[ne])
+    elif pe >= 0 and s < box_start[e] and box_end[pe] + box_start[e] > 0.0:
+        l0 = min(lane, e_lanes[pe] - 1)
+        x0, y0, h0 = point_at(
+            pts_off,
+            pts_x,
+            pts_y,
+            pts_s,
+            pe,
+            e_len[pe] - box_end[pe],
+            lane_offset(e_lanes[pe], l0, e_lane_w[pe], e_two_way[pe]),
+        )
+        x1, y1, _ = point_at(
+            pts_off,
+            pts_x,
+            pts_y,
+            pts_s,
+            e,
+            box_start[e],
+            lane_offset(e_lanes[e], lane, e_lane_w[e], e_two_way[e]),
+        )
+        u = (box_end[pe] + s) / (box_end[pe] + box_start[e])
+    else:
+        return point_at(
+            pts_off,
+            pts_x,
+            pts_y,
+            pts_s,
+            e,
+            s,
+            lane_offset(e_lanes[e], lane, e_lane_w[e], e_two_way[e]),
+        )
+    dx = x1 - x0
+    dy = y1 - y0
+    h = h0 if dx * dx + dy * dy < 1e-12 else math.atan2(dy, dx)
+    return x0 + u * dx, y0 + u * dy, h
+
+
+@njit(cache=True)
+def segments_cross(ax, ay, bx, by, cx, cy, dx, dy):
+    """Whether segments a-b and c-d (m) cross (a proper intersection; touching does not)."""
+    d1 = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+    d2 = (bx - ax) * (dy - ay) - (by - ay) * (dx - ax)
+    d3 = (dx - cx) * (ay - cy) - (dy - cy) * (ax - cx)
+    d4 = (dx - cx) * (by - cy) - (dy - cy) * (bx - cx)
+    ab = (d1 > 0.0 and d2 < 0.0) or (d1 < 0.0 and d2 > 0.0)
+    cd = (d3 > 0.0 and d4 < 0.0) or (d3 < 0.0 and d4 > 0.0)
+    return ab and cd
+
+
+@njit(cache=True)
+def road_footprints(
+    idx,
+    s,
+    edge,
+    lane,
+    length,
+    route_off,
+    route_pos,
+    route_len,
+    routes,
+    e_len,
+    e_lanes,
+    e_lane_w,
+    e_two_way,
+    box_start,
+    box_end,
+    pts_off,
+    pts_x,
+    pts_y,
+    pts_s,
+    out_x,
+    out_y,
+    out_h,
+):
+    """Centre (m) and heading (rad) of each road vehicle's body, following its route.
+
+    ``s`` is the front bumper; the centre lies half a length back along the route (on the
+    edge before when the vehicle has just passed a junction, and on the chord through a
+    junction box), so a turning body spans the corner. Outputs are aligned with ``idx``.
+    """
+    for k in range(len(idx)):
+        i = idx[k]
+        rp = route_pos[i]
+        e = edge[i]
+        back = s[i] - 0.5 * length[i]
+        if back < 0.0 and rp > 0:
+            rp -= 1
+            e = routes[route_off[i] + rp]
+            back = max(0.0, e_len[e] + back)
+        elif back < 0.0:
+            back = 0.0
+        pe = routes[route_off[i] + rp - 1] if rp > 0 else -1
+        ne = routes[route_off[i] + rp + 1] if rp + 1 < route_len[i] else -1
+        ln = min(lane[i], e_lanes[e] - 1)
+        px, py, ph = road_point(
+            e,
+            back,
+            ln,
+            pe,
+            ne,
+            e_len,
+            e_lanes,
+            e_lane_w,
+            e_two_way,
+            box_start,
+            box_end,
+            pts_off,
+            pts_x,
+            pts_y,
+            pts_s,
+        )
+        out_x[k] = px
+        out_y[k] = py
+        out_h[k] = ph

@@ -56,6 +56,62 @@ def lane_offset_ref(lanes, lane, lane_width, two_way) -> float:
 
 
 # --- road ------------------------------------------------------------------------------------
+def _cross_ref(c1: tuple, c2: tuple) -> bool:
+    """Proper intersection of two segments (x0, y0, x1, y1), by orientation signs."""
+    (ax, ay, bx, by), (cx, cy, dx, dy) = c1, c2
+
+    def orient(px: float, py: float, qx: float, qy: float, rx: float, ry: float) -> float:
+        return (qx - px) * (ry - py) - (qy - py) * (rx - px)
+
+    d1, d2 = orient(ax, ay, bx, by, cx, cy), orient(ax, ay, bx, by, dx, dy)
+    d3, d4 = orient(cx, cy, dx, dy, ax, ay), orient(cx, cy, dx, dy, bx, by)
+    return d1 * d2 < 0 and d3 * d4 < 0 and (d1 > 0) != (d2 > 0) and (d3 > 0) != (d4 > 0)
+
+
+def road_point_ref(
+    e,
+    s,
+    lane,
+    pe,
+    ne,
+    e_len,
+    e_lanes,
+    e_lane_w,
+    e_two_way,
+    box_start,
+    box_end,
+    pts_off,
+    pts_x,
+    pts_y,
+    pts_s,
+):
+    """Twin of :func:`sim.kernels.geometry.road_point`."""
+
+    def at(edge: int, dist: float, ln: int) -> tuple[float, float, float]:
+        ln = min(ln, e_lanes[edge] - 1)
+        return point_at_ref(
+            pts_off,
+            pts_x,
+            pts_y,
+            pts_s,
+            edge,
+            dist,
+            lane_offset_ref(e_lanes[edge], ln, e_lane_w[edge], e_two_way[edge]),
+        )
+
+    if ne >= 0 and s > e_len[e] - box_end[e] and box_end[e] + box_start[ne] > 0.0:
+        (x0, y0, h0), (x1, y1, _) = at(e, e_len[e] - box_end[e], lane), at(ne, box_start[ne], lane)
+        u = (s - (e_len[e] - box_end[e])) / (box_end[e] + box_start[ne])
+    elif pe >= 0 and s < box_start[e] and box_end[pe] + box_start[e] > 0.0:
+        (x0, y0, h0), (x1, y1, _) = at(pe, e_len[pe] - box_end[pe], lane), at(e, box_start[e], lane)
+        u = (box_end[pe] + s) / (box_end[pe] + box_start[e])
+    else:
+        return at(e, s, lane)
+    dx, dy = x1 - x0, y1 - y0
+    h = h0 if dx * dx + dy * dy < 1e-12 else math.atan2(dy, dx)
+    return x0 + u * dx, y0 + u * dy, h
+
+
 def _rear_beyond_ref(j, e, s, length, route_pos, route_off, routes) -> float:
     """A next-edge leader's rear past the junction, as seen from edge ``e`` (see the kernel)."""
     came_from_e = route_pos[j] > 0 and routes[route_off[j] + route_pos[j] - 1] == e
@@ -97,8 +153,11 @@ def road_step_ref(
     e_lanes,
     e_lane_w,
     e_two_way,
+    e_from,
     e_to,
     e_stop,
+    box_start,
+    box_end,
     node_signalised,
     signal_state,
     pts_off,
@@ -153,25 +212,77 @@ def road_step_ref(
     lead_out[order] = lead
     gap_out[order] = gap
 
-    # junctions
+    # junctions: entities are approaching fronts (not stopping at red) and vehicles in a box
     ee = edge[order]
     reach = np.maximum(approach, speed[order] * (critical_gap + 2.0))
-    front = (~same) & has_next & ~node_signalised[e_to[ee]] & (e_len[ee] - s[order] <= reach)
     yield_flag = np.zeros(m, dtype=bool)
-    fp = np.nonzero(front)[0]
-    eta = (e_len[ee] - s[order]) / np.maximum(speed[order], 1.0)
-    rank = e_limit[ee] * 16.0 + e_lanes[ee]
-    for p in fp:
-        for q in fp:
-            if q == p or ee[q] == ee[p] or e_to[ee[q]] != e_to[ee[p]]:
+    ents = []  # (p, node, src, dst, dst_lane, in_box, chord)
+    for p in range(m):
+        i = order[p]
+        e = int(ee[p])
+        d = e_len[e] - s[i]
+        if not same[p] and has_next[p] and d <= reach[p]:
+            if node_signalised[e_to[e]]:
+                st = signal_state[e]
+                if st == 2 or (st == 1 and d >= speed[i] * speed[i] / (2.0 * b_comf[i])):
+                    continue
+            src, dst, node, inbox = e, int(nxt[p]), int(e_to[e]), False
+        elif route_pos[i] > 0 and s[i] - length[i] < box_start[e]:
+            src, dst, node, inbox = (
+                int(routes[route_off[i] + route_pos[i] - 1]),
+                e,
+                int(e_from[e]),
+                True,
+            )
+        else:
+            continue
+        l_src, l_dst = min(lane[i], e_lanes[src] - 1), min(lane[i], e_lanes[dst] - 1)
+        a = point_at_ref(
+            pts_off,
+            pts_x,
+            pts_y,
+            pts_s,
+            src,
+            e_len[src] - box_end[src],
+            lane_offset_ref(e_lanes[src], l_src, e_lane_w[src], e_two_way[src]),
+        )
+        b = point_at_ref(
+            pts_off,
+            pts_x,
+            pts_y,
+            pts_s,
+            dst,
+            box_start[dst],
+            lane_offset_ref(e_lanes[dst], l_dst, e_lane_w[dst], e_two_way[dst]),
+        )
+        ents.append((p, node, src, dst, l_dst, inbox, (a[0], a[1], b[0], b[1])))
+    for pu, node_u, src_u, dst_u, lane_u, box_u, cu in ents:
+        if box_u:
+            continue
+        iu = order[pu]
+        e = int(ee[pu])
+        if e_len[e] - s[iu] < box_end[e]:
+            continue
+        eta_i = (e_len[e] - s[iu]) / max(speed[iu], 1.0)
+        rank_i = e_limit[e] * 16.0 + e_lanes[e]
+        for pw, node_w, src_w, dst_w, lane_w, box_w, cw in ents:
+            if pw == pu or node_w != node_u or src_w == src_u:
                 continue
-            if rank[q] > rank[p]:
-                if eta[q] < eta[p] + critical_gap:
-                    yield_flag[p] = True
-            elif rank[q] == rank[p] and (
-                eta[q] < eta[p] or (eta[q] == eta[p] and order[q] < order[p])
+            merge = dst_w == dst_u and lane_w == lane_u
+            if not merge and not _cross_ref(cu, cw):
+                continue
+            if box_w:
+                yield_flag[pu] = True
+                break
+            iw = order[pw]
+            f = int(ee[pw])
+            eta_j = (e_len[f] - s[iw]) / max(speed[iw], 1.0)
+            rank_j = e_limit[f] * 16.0 + e_lanes[f]
+            if (rank_j > rank_i and eta_j < eta_i + critical_gap) or (
+                rank_j == rank_i and (eta_j < eta_i or (eta_j == eta_i and iw < iu))
             ):
-                yield_flag[p] = True
+                yield_flag[pu] = True
+                break
 
     # base accelerations
     v = speed[order]
@@ -357,8 +468,25 @@ def road_step_ref(
             edge[i] = e
             lane[i] = min(lane[i], e_lanes[e] - 1)
             speed[i] = min(speed[i], e_limit[e])
-        off = lane_offset_ref(e_lanes[e], lane[i], e_lane_w[e], e_two_way[e])
-        x[i], y[i], heading[i] = point_at_ref(pts_off, pts_x, pts_y, pts_s, e, s[i], off)
+        pe = int(routes[route_off[i] + route_pos[i] - 1]) if route_pos[i] > 0 else -1
+        ne = int(routes[route_off[i] + route_pos[i] + 1]) if route_pos[i] + 1 < route_len[i] else -1
+        x[i], y[i], heading[i] = road_point_ref(
+            e,
+            s[i],
+            lane[i],
+            pe,
+            ne,
+            e_len,
+            e_lanes,
+            e_lane_w,
+            e_two_way,
+            box_start,
+            box_end,
+            pts_off,
+            pts_x,
+            pts_y,
+            pts_s,
+        )
     return n_arr
 
 
@@ -570,6 +698,7 @@ def water_step_ref(
     routes,
     e_len,
     e_limit,
+    e_width,
     pts_off,
     pts_x,
     pts_y,
@@ -589,7 +718,7 @@ def water_step_ref(
                 st = min(st - e_len[e], e_len[te])
             else:
                 st = e_len[e]
-        tx, ty, _ = point_at_ref(pts_off, pts_x, pts_y, pts_s, te, st, 0.0)
+        tx, ty, _ = point_at_ref(pts_off, pts_x, pts_y, pts_s, te, st, 0.2 * e_width[te])
         err = math.atan2(ty - y[i], tx - x[i]) - heading[i]
         err = (err + math.pi) % (2.0 * math.pi) - math.pi
         kp = wn * wn * nomoto_t[i] / nomoto_k[i]
@@ -608,7 +737,7 @@ def water_step_ref(
             h2 = math.atan2(pts_y[b_ + 1] - pts_y[b_], pts_x[b_ + 1] - pts_x[b_])
             turn = abs((h2 - h1 + math.pi) % (2.0 * math.pi) - math.pi)
             if turn > 0.5:
-                v_turn = nomoto_k[i] * rudder_max * max(2.0 * length[i], 20.0) * 0.5 / turn
+                v_turn = nomoto_k[i] * rudder_max * 0.125 * min(e_width[e], e_width[f_])
                 v_cmd = min(v_cmd, math.sqrt(v_turn * v_turn + 2.0 * 0.5 * a_max[i] * rem))
         a = min(max((v_cmd - speed[i]) / speed_tau[i], -a_max[i]), a_max[i])
         v_old = speed[i]
@@ -734,3 +863,57 @@ def fence_step_ref(
         inside[i, : len(now)] = now
         n_inside[i] = len(now)
     return n_ev
+
+
+def road_footprints_ref(
+    idx,
+    s,
+    edge,
+    lane,
+    length,
+    route_off,
+    route_pos,
+    route_len,
+    routes,
+    e_len,
+    e_lanes,
+    e_lane_w,
+    e_two_way,
+    box_start,
+    box_end,
+    pts_off,
+    pts_x,
+    pts_y,
+    pts_s,
+    out_x,
+    out_y,
+    out_h,
+):
+    """Twin of :func:`sim.kernels.geometry.road_footprints`."""
+    for k, i in enumerate(idx):
+        rp, e = int(route_pos[i]), int(edge[i])
+        back = s[i] - 0.5 * length[i]
+        if back < 0.0 and rp > 0:
+            rp -= 1
+            e = int(routes[route_off[i] + rp])
+            back = max(0.0, e_len[e] + back)
+        back = max(back, 0.0)
+        pe = int(routes[route_off[i] + rp - 1]) if rp > 0 else -1
+        ne = int(routes[route_off[i] + rp + 1]) if rp + 1 < route_len[i] else -1
+        out_x[k], out_y[k], out_h[k] = road_point_ref(
+            e,
+            back,
+            min(lane[i], e_lanes[e] - 1),
+            pe,
+            ne,
+            e_len,
+            e_lanes,
+            e_lane_w,
+            e_two_way,
+            box_start,
+            box_end,
+            pts_off,
+            pts_x,
+            pts_y,
+            pts_s,
+        )

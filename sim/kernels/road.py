@@ -14,11 +14,14 @@ Models:
 - Junctions have no inner geometry: a vehicle that has just passed into the next edge from
   another approach keeps its rear on that approach, so followers see it at the junction point
   at the nearest (:func:`rear_beyond`).
-- Unsignalised junctions: gap acceptance between the front vehicles of the incoming edges
-  within ``approach`` m (or what they cover in ``critical_gap + 2`` s, if more): a vehicle
-  yields to one on a higher-priority edge (higher speed limit,
-  then more lanes) expected at the junction less than ``critical_gap`` s after it, and, between
-  equal priorities, to an earlier expected arrival (first come, first served; ties by index).
+- Junctions: inside a junction box a vehicle moves on the straight chord from its lane on the
+  edge it leaves to its lane on the edge it enters (``road_point``). A front vehicle within
+  ``approach`` m (or what it covers in ``critical_gap + 2`` s, if more) of a junction, and not
+  stopping at a red signal, yields to every other movement through that box whose chord
+  crosses its own or that merges into its target lane: always to a vehicle still inside the
+  box; to one on a higher-priority edge (higher speed limit, then more lanes) expected less
+  than ``critical_gap`` s after it; between equal priorities to an earlier expected arrival
+  (first come, first served; ties by index). Once inside the box a vehicle no longer yields.
 - Speed limits: ``v0`` is capped by the edge limit; a lower limit on the next edge is
   anticipated with the constant deceleration that reaches it at the edge end, and speed is
   clipped to the limit on entering an edge.
@@ -32,7 +35,7 @@ import math
 import numpy as np
 from numba import njit
 
-from sim.kernels.geometry import MAX_LANES, lane_offset, point_at
+from sim.kernels.geometry import MAX_LANES, lane_offset, point_at, road_point, segments_cross
 
 FREE_GAP = 1.0e9
 """Gap (m) used when nothing is ahead."""
@@ -149,8 +152,11 @@ def road_step(
     e_lanes,
     e_lane_w,
     e_two_way,
+    e_from,
     e_to,
     e_stop,
+    box_start,
+    box_end,
     node_signalised,
     signal_state,
     pts_off,
@@ -230,47 +236,111 @@ def road_step(
         lead_out[i] = order[lead[p]] if lead[p] >= 0 else -1
         gap_out[i] = gap[p]
 
-    # --- junction gap acceptance among front vehicles at unsignalised junctions -------------
+    # --- junctions: movements through one box that cross or merge ---------------------------
+    # Entities: front vehicles approaching a junction (unless stopping at red) and vehicles
+    # still inside a box they entered. Each moves on the chord of its movement.
     yield_flag = np.zeros(m, dtype=np.bool_)
-    fronts = np.empty(m, dtype=np.int64)
-    n_front = 0
+    ent = np.empty(m, dtype=np.int64)
+    ent_node = np.empty(m, dtype=np.int64)
+    ent_in = np.empty(m, dtype=np.int64)
+    ent_out = np.empty(m, dtype=np.int64)
+    ent_lane = np.empty(m, dtype=np.int64)
+    ent_box = np.empty(m, dtype=np.bool_)
+    chord = np.empty((m, 4))
+    n_ent = 0
     for p in range(m):
-        if p + 1 < m and keys[p + 1] == keys[p]:
-            continue
         e = le[p]
-        if nxt[p] < 0 or node_signalised[e_to[e]]:
+        front = not (p + 1 < m and keys[p + 1] == keys[p])
+        d = e_len[e] - ls[p]
+        if front and nxt[p] >= 0 and d <= max(approach, lv[p] * (critical_gap + 2.0)):
+            if node_signalised[e_to[e]]:
+                st = signal_state[e]
+                if st == 2 or (st == 1 and d >= lv[p] * lv[p] / (2.0 * b_comf[order[p]])):
+                    continue
+            src, dst, node, inbox = e, nxt[p], e_to[e], False
+        elif lrp[p] > 0 and ls[p] - llen[p] < box_start[e]:
+            src, dst, node, inbox = routes[lro[p] + lrp[p] - 1], e, e_from[e], True
+        else:
             continue
-        if e_len[e] - ls[p] <= max(approach, lv[p] * (critical_gap + 2.0)):
-            fronts[n_front] = p
-            n_front += 1
-    front_node = np.empty(n_front, dtype=np.int64)
-    for a_ in range(n_front):
-        front_node[a_] = e_to[le[fronts[a_]]]
-    by_node = np.argsort(front_node, kind="mergesort")
+        ln_src = min(lln[p], e_lanes[src] - 1)
+        ln_dst = min(lln[p], e_lanes[dst] - 1)
+        x0, y0, _ = point_at(
+            pts_off,
+            pts_x,
+            pts_y,
+            pts_s,
+            src,
+            e_len[src] - box_end[src],
+            lane_offset(e_lanes[src], ln_src, e_lane_w[src], e_two_way[src]),
+        )
+        x1, y1, _ = point_at(
+            pts_off,
+            pts_x,
+            pts_y,
+            pts_s,
+            dst,
+            box_start[dst],
+            lane_offset(e_lanes[dst], ln_dst, e_lane_w[dst], e_two_way[dst]),
+        )
+        ent[n_ent] = p
+        ent_node[n_ent] = node
+        ent_in[n_ent] = src
+        ent_out[n_ent] = dst
+        ent_lane[n_ent] = ln_dst
+        ent_box[n_ent] = inbox
+        chord[n_ent, 0] = x0
+        chord[n_ent, 1] = y0
+        chord[n_ent, 2] = x1
+        chord[n_ent, 3] = y1
+        n_ent += 1
+    by_node = np.argsort(ent_node[:n_ent], kind="mergesort")
     g0 = 0
-    while g0 < n_front:
+    while g0 < n_ent:
         g1 = g0
-        while g1 + 1 < n_front and front_node[by_node[g1 + 1]] == front_node[by_node[g0]]:
+        while g1 + 1 < n_ent and ent_node[by_node[g1 + 1]] == ent_node[by_node[g0]]:
             g1 += 1
         for a_ in range(g0, g1 + 1):
-            p = fronts[by_node[a_]]
+            u = by_node[a_]
+            if ent_box[u]:
+                continue
+            p = ent[u]
             e = le[p]
+            if e_len[e] - ls[p] < box_end[e]:
+                continue  # already inside the box: committed
             eta_i = (e_len[e] - ls[p]) / max(lv[p], 1.0)
             rank_i = e_limit[e] * 16.0 + e_lanes[e]
             for b_ in range(g0, g1 + 1):
-                q = fronts[by_node[b_]]
-                f = le[q]
-                if f == e:
+                w = by_node[b_]
+                if w == u or ent_in[w] == ent_in[u]:
                     continue
+                merge = ent_out[w] == ent_out[u] and ent_lane[w] == ent_lane[u]
+                if not merge and not segments_cross(
+                    chord[u, 0],
+                    chord[u, 1],
+                    chord[u, 2],
+                    chord[u, 3],
+                    chord[w, 0],
+                    chord[w, 1],
+                    chord[w, 2],
+                    chord[w, 3],
+                ):
+                    continue
+                if ent_box[w]:
+                    yield_flag[p] = True
+                    break
+                q = ent[w]
+                f = le[q]
                 eta_j = (e_len[f] - ls[q]) / max(lv[q], 1.0)
                 rank_j = e_limit[f] * 16.0 + e_lanes[f]
                 if rank_j > rank_i:
                     if eta_j < eta_i + critical_gap:
                         yield_flag[p] = True
+                        break
                 elif rank_j == rank_i and (
                     eta_j < eta_i or (eta_j == eta_i and order[q] < order[p])
                 ):
                     yield_flag[p] = True
+                    break
         g0 = g1 + 1
 
     # --- base accelerations ------------------------------------------------------------------
@@ -456,8 +526,25 @@ def road_step(
         edge[i] = e
         lane[i] = ln
         route_pos[i] = rp
-        off = lane_offset(e_lanes[e], ln, e_lane_w[e], e_two_way[e])
-        px, py, ph = point_at(pts_off, pts_x, pts_y, pts_s, e, sp, off)
+        pe = routes[lro[p] + rp - 1] if rp > 0 else -1
+        ne = routes[lro[p] + rp + 1] if rp + 1 < lrl[p] else -1
+        px, py, ph = road_point(
+            e,
+            sp,
+            ln,
+            pe,
+            ne,
+            e_len,
+            e_lanes,
+            e_lane_w,
+            e_two_way,
+            box_start,
+            box_end,
+            pts_off,
+            pts_x,
+            pts_y,
+            pts_s,
+        )
         x[i] = px
         y[i] = py
         heading[i] = ph

@@ -3,15 +3,17 @@
 Speed: first-order response ``dv/dt = (v_cmd - v) / tau`` limited to ``a_max``; ships slow
 down to stop at the end of their route. Heading: Nomoto's first-order model
 ``T dr/dt + r = K delta`` (Nomoto et al. 1957) with the rudder ``delta`` (limited to
-``rudder_max``) from a PD law on the error to a look-ahead point on the centreline
-(look-ahead distance ``max(lookahead_factor * length, 20 m)``); the PD gains place the
-closed-loop heading poles at natural frequency ``omega_n`` with damping ``zeta``:
-``Kp = omega_n^2 T / K``, ``Kd = (2 zeta omega_n T - 1) / K``. Progress ``s`` and the
-cross-track error (m, left of the centreline positive) come from projecting the position on
-the current edge. Before a corner sharper than ``CORNER_MIN`` rad between two edges (a U-turn
-is pi) ships slow to ``K rudder_max L CORNER_MIN / angle`` (``L`` the look-ahead distance), so
-that the turn fits the waterway, decelerating at half their acceleration limit and starting
-early by the distance the speed lag covers (``v tau``).
+``rudder_max``) from a PD law on the error to a look-ahead point on their track (look-ahead
+distance ``max(lookahead_factor * length, 20 m)``); the PD gains place the closed-loop heading
+poles at natural frequency ``omega_n`` with damping ``zeta``: ``Kp = omega_n^2 T / K``,
+``Kd = (2 zeta omega_n T - 1) / K``. The track keeps to the starboard side of the fairway
+(``KEEP_RIGHT`` of its width right of the centreline; COLREG rule 9), so opposite traffic
+passes port to port. Progress ``s`` and the cross-track error (m, left of the centreline
+positive) come from projecting the position on the current edge. Before a corner sharper than
+``CORNER_MIN`` rad between two edges (a U-turn is pi) ships slow to ``K rudder_max W / 8``,
+the speed whose tightest turn has a radius of an eighth of the narrower waterway's width
+``W``, decelerating at half their acceleration limit and starting early by the distance the
+speed lag covers (``v tau``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from numba import njit
 
 from sim.kernels.geometry import locate, point_at
 
+KEEP_RIGHT = 0.2
+"""Ships steer for a track this fraction of the waterway's width to the right of its
+centreline (starboard side of the fairway), so opposite traffic passes port to port."""
 CORNER_MIN = 0.5
 """Heading change (rad) between consecutive edges above which ships slow down for the turn."""
 
@@ -97,6 +102,7 @@ def water_step(
     routes,
     e_len,
     e_limit,
+    e_width,
     pts_off,
     pts_x,
     pts_y,
@@ -128,7 +134,7 @@ def water_step(
                 st = min(st, e_len[te])
             else:
                 st = e_len[e]
-        tx, ty, _ = point_at(pts_off, pts_x, pts_y, pts_s, te, st, 0.0)
+        tx, ty, _ = point_at(pts_off, pts_x, pts_y, pts_s, te, st, KEEP_RIGHT * e_width[te])
         err = math.atan2(ty - y[i], tx - x[i]) - heading[i]
         err = (err + math.pi) % (2.0 * math.pi) - math.pi
         kp = wn * wn * nomoto_t[i] / nomoto_k[i]
@@ -144,9 +150,10 @@ def water_step(
         if last:
             v_cmd = min(v_cmd, math.sqrt(2.0 * 0.5 * a_max[i] * rem))
         else:
-            turn = corner_angle(pts_off, pts_x, pts_y, e, routes[route_off[i] + route_pos[i] + 1])
+            nx = routes[route_off[i] + route_pos[i] + 1]
+            turn = corner_angle(pts_off, pts_x, pts_y, e, nx)
             if turn > CORNER_MIN:
-                v_turn = nomoto_k[i] * rudder_max * max(2.0 * length[i], 20.0) * CORNER_MIN / turn
+                v_turn = nomoto_k[i] * rudder_max * 0.125 * min(e_width[e], e_width[nx])
                 v_cmd = min(v_cmd, math.sqrt(v_turn * v_turn + 2.0 * 0.5 * a_max[i] * rem))
         a = min(max((v_cmd - speed[i]) / speed_tau[i], -a_max[i]), a_max[i])
         v_old = speed[i]

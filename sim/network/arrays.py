@@ -46,8 +46,11 @@ class LayerArrays:
         node_x, node_y: node positions (m); node_ground: ground elevation at nodes (m AMSL).
         node_signalised: whether a node has a traffic-signal plan (road).
         signal_state: per edge, the signal at its downstream end: 0 green/none, 1 yellow, 2 red.
-        stop_offset: per edge, how far before its end (m) vehicles stop: clear of the junction
-            box, i.e. half the width of the widest other road at the junction plus 1 m.
+        stop_offset: per edge, how far before its end (m) vehicles stop: 1 m outside the
+            junction box.
+        box_start, box_end: half size (m) of the junction box at each edge's start and end:
+            half the width of the widest road meeting there; inside it a road vehicle moves
+            on a straight chord from its lane on one edge to its lane on the next.
     """
 
     layer: str
@@ -74,6 +77,8 @@ class LayerArrays:
     node_signalised: npt.NDArray[np.bool_]
     signal_state: I8
     stop_offset: F64 = field(default_factory=lambda: np.zeros(0))
+    box_start: F64 = field(default_factory=lambda: np.zeros(0))
+    box_end: F64 = field(default_factory=lambda: np.zeros(0))
     edge_index: dict[str, int] = field(default_factory=dict)
     node_index: dict[str, int] = field(default_factory=dict)
     node_is_vertiport: npt.NDArray[np.bool_] = field(
@@ -185,28 +190,28 @@ def build_layer(the_map: Map, layer: str, frame: LocalFrame | None = None) -> La
             [isinstance(nodes[n], Vertiport) for n in node_ids], dtype=np.bool_
         ),
     )
-    arrays.stop_offset = _stop_offsets(arrays)
+    arrays.box_start, arrays.box_end, arrays.stop_offset = _junction_boxes(arrays)
     arrays.edge_index = {eid: i for i, eid in enumerate(arrays.edge_ids)}
     arrays.node_index = node_index
     return arrays
 
 
-def _stop_offsets(a: LayerArrays) -> F64:
-    """Distance (m) before each edge's end where its vehicles stop, clear of the junction box.
+def _junction_boxes(a: LayerArrays) -> tuple[F64, F64, F64]:
+    """Junction box half sizes at each edge's start and end, and the stop-line offsets (m).
 
-    The box of a junction is taken as the widest road meeting there (its full width when it
-    carries both directions, as the lanes of each direction lie on one side of its line); a
-    vehicle stops 1 m outside half of it. Never more than a third of the edge.
+    A junction's box is as wide as the widest road meeting there (its full width when it
+    carries both directions, as each direction's lanes lie on one side of its line); vehicles
+    stop 1 m outside it. Boxes take at most a third of an edge, less 1 m.
     """
     half = np.zeros(len(a.node_ids))
     for e in range(a.n_edges):
         w = a.lanes[e] * a.lane_width[e] * (1.0 if a.two_way[e] else 0.5)
         for node in (a.edge_from[e], a.edge_to[e]):
             half[node] = max(half[node], w)
-    out = np.empty(a.n_edges)
-    for e in range(a.n_edges):
-        out[e] = min(half[a.edge_to[e]] + 1.0, a.edge_length[e] / 3.0)
-    return out
+    limit = np.maximum(a.edge_length / 3.0 - 1.0, 0.0)
+    box_start = np.minimum(half[a.edge_from], limit) if a.n_edges else np.zeros(0)
+    box_end = np.minimum(half[a.edge_to], limit) if a.n_edges else np.zeros(0)
+    return box_start.astype(np.float64), box_end.astype(np.float64), box_end + 1.0
 
 
 def _node_ground(the_map: Map, node: object) -> float:

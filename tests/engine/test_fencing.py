@@ -64,6 +64,8 @@ def test_uav_entering_a_no_fly_zone_breaches_and_obeys_the_action(
         (1600.0, -250.0),
         "uav-corridor-deliveries.toml",
     )
+    # uav-03 leaves the base later, so that a returning uav-01 finds the pad free
+    path.write_text(path.read_text().replace('depart = "3 min"', 'depart = "20 min"'))
     bundle = load_scenario(path)
     out = tmp_path / "t.tztrace"
     sim, result = simulate(bundle, out)
