@@ -150,13 +150,8 @@ class FenceMonitor:
             self.ev = [np.zeros(2 * need, dtype=np.int64) for _ in range(3)]
         fa = self.fa
         k = fence_step(
-            idx, f.kind, f.x, f.y, f.z, f.speed,
-            self.active, fa.kinds, fa.max_speed,
-            fa.vol_zone, fa.vol_circle, fa.cx, fa.cy, fa.radius, fa.ring_start, fa.ring_end,
-            fa.ring_off, fa.vx, fa.vy, fa.floor, fa.ceiling,
-            fa.grid_x0, fa.grid_y0, fa.cell, fa.nx, fa.ny, fa.cell_off, fa.cell_items,
-            self.inside, self.n_inside, self.speeding,
-            self.ev[0], self.ev[1], self.ev[2],
+            idx, f.kind, f.x, f.y, f.z, f.speed, self.active, *fa.kernel_args(),
+            self.inside, self.n_inside, self.speeding, *self.ev,
         )  # fmt: skip
         for q in range(k):
             self._event(t, int(self.ev[0][q]), int(self.ev[1][q]), int(self.ev[2][q]))

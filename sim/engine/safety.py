@@ -281,49 +281,13 @@ class CollisionMonitor:
         cx, cy, cz, ch = self.pose
         px, py, pz, ph = self.prev
         cap = max(64, len(idx))
-        out_a, out_o = np.zeros(cap, dtype=np.int64), np.zeros(cap, dtype=np.int64)
-        k = obstacle_hits(
-            idx,
-            f.kind,
-            cx,
-            cy,
-            cz,
-            ch,
-            f.length,
-            f.width,
-            f.height,
-            px,
-            py,
-            pz,
-            ph,
-            *self.obs,
-            -1.0,
-            0.01,
-            out_a,
-            out_o,
-        )
-        if k > cap:
-            out_a, out_o = np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.int64)
-            k = obstacle_hits(
-                idx,
-                f.kind,
-                cx,
-                cy,
-                cz,
-                ch,
-                f.length,
-                f.width,
-                f.height,
-                px,
-                py,
-                pz,
-                ph,
-                *self.obs,
-                -1.0,
-                0.01,
-                out_a,
-                out_o,
-            )
+        while True:
+            out_a, out_o = np.zeros(cap, dtype=np.int64), np.zeros(cap, dtype=np.int64)
+            args = (f.kind, cx, cy, cz, ch, f.length, f.width, f.height, px, py, pz, ph)
+            k = obstacle_hits(idx, *args, *self.obs, -1.0, 0.01, out_a, out_o)
+            if k <= cap:
+                break
+            cap = k
         hits = {(int(a), int(o)) for a, o in zip(out_a[:k], out_o[:k], strict=True)}
         for a, o in sorted(hits - self.obstacle_touching):
             self.n_collisions += 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -76,6 +77,17 @@ class FenceArrays:
     def n_zones(self) -> int:
         """Number of zones."""
         return len(self.zone_ids)
+
+    def kernel_args(self) -> tuple:  # type: ignore[type-arg]
+        """The zone arrays in the order :func:`sim.kernels.fences.fence_step` takes them
+        (after ``zone_active``).
+        """
+        return (
+            self.kinds, self.max_speed, self.vol_zone, self.vol_circle, self.cx, self.cy,
+            self.radius, self.ring_start, self.ring_end, self.ring_off, self.vx, self.vy,
+            self.floor, self.ceiling, self.grid_x0, self.grid_y0, self.cell, self.nx, self.ny,
+            self.cell_off, self.cell_items,
+        )  # fmt: skip
 
     def index(self, zone_id: str) -> int:
         """The number of a zone; raises ``KeyError``."""
