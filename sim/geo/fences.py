@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -77,9 +78,10 @@ class FenceArrays:
         """Number of zones."""
         return len(self.zone_ids)
 
-    def kernel_args(self) -> tuple:  # type: ignore[type-arg]
-        """The zone arrays in the order :func:`sim.kernels.fences.fence_step` takes them
-        (after ``zone_active``).
+    def kernel_args(self) -> tuple[Any, ...]:
+        """The zone arrays in the order :func:`sim.kernels.fences.fence_step` takes them.
+
+        They follow its ``zone_active`` argument.
         """
         return (
             self.kinds, self.max_speed, self.vol_zone, self.vol_circle, self.cx, self.cy,
