@@ -312,6 +312,19 @@ class Simulation:
                 & (f.edge[:n] == e0)
             )[0]
             v_des = min(f.v0[i], arr.speed_limit[e0])
+            # vehicles about to pass into e0 from upstream would land on the new one
+            moving = (f.kind[:n] == KIND_ICV) & ((f.status[:n] == ACTIVE) | (f.status[:n] == HELD))
+            coming = np.nonzero(
+                moving & (arr.edge_to[np.maximum(f.edge[:n], 0)] == arr.edge_from[e0])
+            )[0]
+            if len(coming):
+                has_next = f.route_pos[coming] + 1 < f.route_len[coming]
+                coming = coming[has_next]
+                nxt = f.routes[f.route_off[coming] + f.route_pos[coming] + 1]
+                coming = coming[nxt == e0]
+                reach = f.speed[coming] * f.T[coming] + f.s0[coming] + f.length[i] + 5.0
+                if np.any(arr.edge_length[f.edge[coming]] - f.s[coming] < reach):
+                    return False
             best_lane, best_gap = -1, -1.0
             for lane in range(int(arr.lanes[e0])):
                 here = on[f.lane[on] == lane]

@@ -269,6 +269,8 @@ def road_step_ref(
             if pw == pu or node_w != node_u or src_w == src_u:
                 continue
             merge = dst_w == dst_u and lane_w == lane_u
+            if not merge and node_signalised[node_u]:
+                continue
             if not merge and not _cross_ref(cu, cw):
                 continue
             if box_w:

@@ -17,11 +17,13 @@ Models:
 - Junctions: inside a junction box a vehicle moves on the straight chord from its lane on the
   edge it leaves to its lane on the edge it enters (``road_point``). A front vehicle within
   ``approach`` m (or what it covers in ``critical_gap + 2`` s, if more) of a junction, and not
-  stopping at a red signal, yields to every other movement through that box whose chord
-  crosses its own or that merges into its target lane: always to a vehicle still inside the
-  box; to one on a higher-priority edge (higher speed limit, then more lanes) expected less
-  than ``critical_gap`` s after it; between equal priorities to an earlier expected arrival
-  (first come, first served; ties by index). Once inside the box a vehicle no longer yields.
+  stopping at a red signal, yields to other movements through that box that merge into its
+  target lane and, at unsignalised junctions, also to those whose chords cross its own: always
+  to a vehicle still inside the box; to one on a higher-priority edge (higher speed limit, then
+  more lanes) expected less than ``critical_gap`` s after it; between equal priorities to an
+  earlier expected arrival (first come, first served; ties by index). Once inside the box a
+  vehicle no longer yields. At signalised junctions crossing streams are separated by the
+  signal plan alone (permissive turns across an opposing stream with green are not modelled).
 - Speed limits: ``v0`` is capped by the edge limit; a lower limit on the next edge is
   anticipated with the constant deceleration that reaches it at the edge end, and speed is
   clipped to the limit on entering an edge.
@@ -256,7 +258,7 @@ def road_step(
             if node_signalised[e_to[e]]:
                 st = signal_state[e]
                 if st == 2 or (st == 1 and d >= lv[p] * lv[p] / (2.0 * b_comf[order[p]])):
-                    continue
+                    continue  # stopping anyway
             src, dst, node, inbox = e, nxt[p], e_to[e], False
         elif lrp[p] > 0 and ls[p] - llen[p] < box_start[e]:
             src, dst, node, inbox = routes[lro[p] + lrp[p] - 1], e, e_from[e], True
@@ -314,6 +316,8 @@ def road_step(
                 if w == u or ent_in[w] == ent_in[u]:
                     continue
                 merge = ent_out[w] == ent_out[u] and ent_lane[w] == ent_lane[u]
+                if not merge and node_signalised[ent_node[u]]:
+                    continue  # crossing streams: the signal plan separates them
                 if not merge and not segments_cross(
                     chord[u, 0],
                     chord[u, 1],
