@@ -214,7 +214,7 @@ class CollisionMonitor:
         # previous pose: last tick's (new agents start where they are)
         px[idx], py[idx], pz[idx], ph[idx] = cx[idx], cy[idx], cz[idx], ch[idx]
         road_idx = idx[f.kind[idx] == KIND_ICV]
-        if len(road_idx):
+        if len(road_idx) and len(self.obs[4]):  # road bodies are needed for obstacles only
             road = sim.layers["road"]
             bx, by, bh = (np.empty(len(road_idx)) for _ in range(3))
             road_footprints(

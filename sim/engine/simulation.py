@@ -29,6 +29,7 @@ from sim.engine.routes import Router
 from sim.engine.safety import CollisionMonitor, SeparationMonitor
 from sim.geo.localmap import LocalFrame
 from sim.kernels.air import PH_TAKEOFF, air_step, band_at
+from sim.kernels.geometry import MAX_LANES
 from sim.kernels.metrics import accumulate, car_following_metrics_fleet, run_totals
 from sim.kernels.road import road_step, road_workspace
 from sim.kernels.water import water_step
@@ -158,6 +159,7 @@ class Simulation:
         self.meta: list[dict[str, Any]] = []
         self.pending: dict[str, list[_Pending]] = {"road": [], "air": [], "water": []}
         self.hold_on_spawn: set[str] = set()
+        self._room: tuple[int, tuple[np.ndarray, np.ndarray]] | None = None
         self.zone_override: dict[str, bool] = {}
         self.spawned = 0
         self.arrived = 0
@@ -301,40 +303,54 @@ class Simulation:
                 self.event(t, "depart", aid, waited=round(t - p.since, 9))
             self.pending[layer] = still
 
+    def _road_room(self) -> tuple[np.ndarray, np.ndarray]:
+        """Room at the start of each road lane and ahead of traffic about to enter each edge.
+
+        Computed once per tick when road agents wait to enter (O(n)): per lane group, the
+        free space (m) before the rearmost vehicle's rear; per edge, the least margin (m) of a
+        vehicle about to pass into it: distance to its edge's end less ``v T + s0``.
+        """
+        if self._room is not None and self._room[0] == self.tick:
+            return self._room[1]
+        f = self.fleet
+        road = self.layers["road"]
+        n = f.n
+        moving = np.nonzero(
+            (f.kind[:n] == KIND_ICV) & ((f.status[:n] == ACTIVE) | (f.status[:n] == HELD))
+        )[0]
+        lane_room = np.full(max(1, road.n_edges) * MAX_LANES, 1e9)
+        np.minimum.at(
+            lane_room, f.edge[moving] * MAX_LANES + f.lane[moving], f.s[moving] - f.length[moving]
+        )
+        edge_room = np.full(max(1, road.n_edges), 1e9)
+        going = moving[f.route_pos[moving] + 1 < f.route_len[moving]]
+        nxt = f.routes[f.route_off[going] + f.route_pos[going] + 1]
+        margin = (
+            road.edge_length[f.edge[going]] - f.s[going] - f.speed[going] * f.T[going] - f.s0[going]
+        )
+        np.minimum.at(edge_room, nxt, margin)
+        self._room = (self.tick, (lane_room, edge_room))
+        return lane_room, edge_room
+
     def _enter(self, i: int, e0: int, layer: str) -> bool:
         f = self.fleet
         arr = self.layers[layer]
         if layer == "road":
-            n = f.n
-            on = np.nonzero(
-                (f.kind[:n] == KIND_ICV)
-                & ((f.status[:n] == ACTIVE) | (f.status[:n] == HELD))
-                & (f.edge[:n] == e0)
-            )[0]
+            room = self._road_room()
             v_des = min(f.v0[i], arr.speed_limit[e0])
             # vehicles about to pass into e0 from upstream would land on the new one
-            moving = (f.kind[:n] == KIND_ICV) & ((f.status[:n] == ACTIVE) | (f.status[:n] == HELD))
-            coming = np.nonzero(
-                moving & (arr.edge_to[np.maximum(f.edge[:n], 0)] == arr.edge_from[e0])
-            )[0]
-            if len(coming):
-                has_next = f.route_pos[coming] + 1 < f.route_len[coming]
-                coming = coming[has_next]
-                nxt = f.routes[f.route_off[coming] + f.route_pos[coming] + 1]
-                coming = coming[nxt == e0]
-                reach = f.speed[coming] * f.T[coming] + f.s0[coming] + f.length[i] + 5.0
-                if np.any(arr.edge_length[f.edge[coming]] - f.s[coming] < reach):
-                    return False
+            if room[1][e0] < f.length[i] + 5.0:
+                return False
             best_lane, best_gap = -1, -1.0
             for lane in range(int(arr.lanes[e0])):
-                here = on[f.lane[on] == lane]
-                gap = 1e9 if len(here) == 0 else float(np.min(f.s[here] - f.length[here]))
+                gap = float(room[0][e0 * MAX_LANES + lane])
                 if gap > best_gap:
                     best_lane, best_gap = lane, gap
             if best_gap < f.s0[i] + 1.0:
                 return False
             v = min(v_des, max(0.0, (best_gap - f.s0[i]) / f.T[i]))
             f.lane[i], f.speed[i], f.s[i] = best_lane, v, 0.0
+            self._room = None  # the new vehicle takes that room
         elif layer == "air":
             f.phase[i] = PH_TAKEOFF
             f.s[i] = 0.0
