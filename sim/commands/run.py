@@ -140,6 +140,15 @@ def run_run(
     table.add_row("real-time factor", f"{rtf:,.0f}x")
     ups = result.vehicle_updates / result.wall_time if result.wall_time > 0 else 0.0
     table.add_row("vehicle updates", f"{result.vehicle_updates:,} ({ups:,.0f}/s)")
+    summ = result.summary
+    min_ttc = summ.get("min_ttc")
+    table.add_row(
+        "safety",
+        f"{summ.get('collisions', 0)} collisions, {summ.get('uav_conflicts', 0)} UAV conflicts "
+        f"({summ.get('uav_separation_losses', 0)} losses of separation), min TTC "
+        + (f"{min_ttc:.2f} s" if min_ttc is not None else "none")
+        + f", TET {summ.get('tet') or 0:.1f} s below {summ.get('ttc_threshold', 3.0):g} s",
+    )
     verdict = result.summary.get("verdict", "pass")
     violations = result.summary.get("violations", {})
     table.add_row(
