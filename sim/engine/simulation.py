@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import simpy
 
@@ -160,7 +159,6 @@ class Simulation:
         self.pending: dict[str, list[_Pending]] = {"road": [], "air": [], "water": []}
         self.hold_on_spawn: set[str] = set()
         self._room: tuple[int, tuple[np.ndarray, np.ndarray]] | None = None
-        self.zone_override: dict[str, bool] = {}
         self.spawned = 0
         self.arrived = 0
         self.failed = 0
@@ -447,7 +445,6 @@ class Simulation:
         t = self.env.now
         f = self.fleet
         if isinstance(ev, ZoneEvent):
-            self.zone_override[ev.zone] = ev.action == "close_zone"
             self.fences.set_override(ev.zone, ev.action == "close_zone")
             self.event(t, ev.action, None, zone=ev.zone)
         elif isinstance(ev, AgentEvent):
@@ -470,7 +467,7 @@ class Simulation:
             self.event(t, ev.action, None, edge=ev.edge, speed=ev.speed)
 
     def _physics(self) -> Any:
-        f = self.fleet
+        """The physics tick process: enter waiting agents, step the kernels, record frames."""
         self._try_enter(0.0)
         self._record(0.0)
         while self.tick < self.n_ticks:
@@ -484,7 +481,6 @@ class Simulation:
             if self.progress is not None and self.tick % 50 == 0:
                 self.progress(t_end, self.duration, self)
             yield self.env.timeout(t_end - self.env.now)
-        del f
 
     def _flags(self, m: int) -> np.ndarray:
         if len(self.flag_buf) < m:
@@ -697,11 +693,3 @@ class Simulation:
             events=self.n_events,
             summary=summary,
         )
-
-
-def shortest_or_none(router: Router, origin: str, destination: str) -> np.ndarray | None:
-    """The shortest route, or None when there is none."""
-    try:
-        return router.shortest(origin, destination)
-    except nx.NetworkXNoPath:
-        return None
