@@ -128,12 +128,12 @@ class CollisionMonitor:
     over the tick so fast movers cannot pass through each other between ticks. Road vehicles
     collide when the gap to their leader along their path is gone; their 2-D rectangles
     (centre half a length back along the route, so a turning body spans its corner) are
-    checked against the map's obstacles but not against each other yet: inside a junction box
-    this model moves a vehicle on a straight chord between lanes, which cuts corners, and
-    bodies that are apart along their paths can then overlap in 2-D. Pairwise 2-D checks of
-    road vehicles wait for junction-internal lanes. A new colliding pair is a violation
-    (``collision.icv``, ``collision.uav``, ``collision.ship``; ``collision.obstacle`` against
-    the map): road vehicles and ships stop, UAVs are lost (status FAILED).
+    checked against the map's obstacles but not against each other yet: the junction model
+    has no clearance time between signal phases and no yielding of permissive turns, and
+    turning bodies in adjacent lanes switch heading at the corner, so bodies that this model
+    keeps apart along their paths can overlap in 2-D inside a junction box. A new colliding
+    pair is a violation (``collision.icv``, ``collision.uav``, ``collision.ship``;
+    ``collision.obstacle`` against the map): road vehicles and ships stop, UAVs are lost.
     """
 
     RULE = ("collision.icv", "collision.uav", "collision.ship")
@@ -235,9 +235,8 @@ class CollisionMonitor:
         fresh = idx[~self.seen[idx]]
         px[fresh], py[fresh], pz[fresh], ph[fresh] = cx[fresh], cy[fresh], cz[fresh], ch[fresh]
         self.seen[idx] = True
-        # Road vehicles are checked along their paths (below), not by 2-D overlap: inside
-        # junction boxes the straight chords of this model cut corners, so 2-D bodies of
-        # vehicles that are apart along their paths can overlap there (see the docstring).
+        # Road vehicles are checked along their paths (below), not by 2-D overlap (see the
+        # class docstring for why).
         shaped = idx[f.kind[idx] != KIND_ICV]
         k = 0
         while len(shaped) > 1:

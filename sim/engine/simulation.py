@@ -344,10 +344,13 @@ class Simulation:
                 gap = float(room[0][e0 * MAX_LANES + lane])
                 if gap > best_gap:
                     best_lane, best_gap = lane, gap
+            # the body starts wholly on the edge: front at one vehicle length
+            s_in = min(float(f.length[i]), 0.5 * float(arr.edge_length[e0]))
+            best_gap -= s_in
             if best_gap < f.s0[i] + 1.0:
                 return False
             v = min(v_des, max(0.0, (best_gap - f.s0[i]) / f.T[i]))
-            f.lane[i], f.speed[i], f.s[i] = best_lane, v, 0.0
+            f.lane[i], f.speed[i], f.s[i] = best_lane, v, s_in
             self._room = None  # the new vehicle takes that room
         elif layer == "air":
             f.phase[i] = PH_TAKEOFF

@@ -88,9 +88,10 @@ def road_point(
 ):
     """Position (m) and heading (rad) of a road vehicle at ``s`` m along edge ``e``.
 
-    On the lane line, except inside a junction box: there the vehicle moves on the straight
-    chord from its lane at the box boundary of the edge it comes from (``pe``) to its lane at
-    the box boundary of the edge it goes to (``ne``); -1 where there is none.
+    On the lane line, except inside a junction box: there the vehicle moves from its lane at
+    the box boundary of the edge it comes from (``pe``) to its lane at the box boundary of the
+    edge it goes to (``ne``; -1 where there is none) along :func:`box_path`: the two lane lines
+    to where they meet (a turn), or the straight chord (straight on).
     """
     if ne >= 0 and s > e_len[e] - box_end[e] and box_end[e] + box_start[ne] > 0.0:
         a = e_len[e] - box_end[e]
@@ -104,7 +105,7 @@ def road_point(
             lane_offset(e_lanes[e], lane, e_lane_w[e], e_two_way[e]),
         )
         l2 = min(lane, e_lanes[ne] - 1)
-        x1, y1, _ = point_at(
+        x1, y1, h1 = point_at(
             pts_off,
             pts_x,
             pts_y,
@@ -125,7 +126,7 @@ def road_point(
             e_len[pe] - box_end[pe],
             lane_offset(e_lanes[pe], l0, e_lane_w[pe], e_two_way[pe]),
         )
-        x1, y1, _ = point_at(
+        x1, y1, h1 = point_at(
             pts_off,
             pts_x,
             pts_y,
@@ -145,10 +146,49 @@ def road_point(
             s,
             lane_offset(e_lanes[e], lane, e_lane_w[e], e_two_way[e]),
         )
-    dx = x1 - x0
-    dy = y1 - y0
-    h = h0 if dx * dx + dy * dy < 1e-12 else math.atan2(dy, dx)
-    return x0 + u * dx, y0 + u * dy, h
+    return box_path(x0, y0, h0, x1, y1, h1, u)
+
+
+@njit(cache=True)
+def box_corner(x0, y0, h0, x1, y1, h1):
+    """Corner point (m) of the path through a junction box, and whether there is one.
+
+    The path follows the incoming lane line (from ``(x0, y0)``, heading ``h0``) to where it
+    meets the outgoing lane line (to ``(x1, y1)``, heading ``h1``), then that line, so that
+    it keeps the length of the lanes it joins instead of cutting the corner. Nearly parallel
+    lines, or a meeting point not ahead of the entry and behind the exit, give the chord.
+    """
+    c0 = math.cos(h0)
+    s0 = math.sin(h0)
+    c1 = math.cos(h1)
+    s1 = math.sin(h1)
+    den = c0 * s1 - s0 * c1
+    if abs(den) < 0.2:
+        return 0.0, 0.0, False
+    t0 = ((x1 - x0) * s1 - (y1 - y0) * c1) / den
+    t1 = ((x1 - x0) * s0 - (y1 - y0) * c0) / den
+    if t0 <= 0.0 or t1 <= 0.0:
+        return 0.0, 0.0, False
+    return x0 + t0 * c0, y0 + t0 * s0, True
+
+
+@njit(cache=True)
+def box_path(x0, y0, h0, x1, y1, h1, u):
+    """Position (m) and heading (rad) at fraction ``u`` (0..1, by length) of the box path."""
+    cx, cy, corner = box_corner(x0, y0, h0, x1, y1, h1)
+    if not corner:
+        dx = x1 - x0
+        dy = y1 - y0
+        h = h0 if dx * dx + dy * dy < 1e-12 else math.atan2(dy, dx)
+        return x0 + u * dx, y0 + u * dy, h
+    l0 = math.hypot(cx - x0, cy - y0)
+    l1 = math.hypot(x1 - cx, y1 - cy)
+    d = u * (l0 + l1)
+    if d <= l0:
+        f = d / l0 if l0 > 0.0 else 0.0
+        return x0 + f * (cx - x0), y0 + f * (cy - y0), math.atan2(cy - y0, cx - x0)
+    f = (d - l0) / l1 if l1 > 0.0 else 1.0
+    return cx + f * (x1 - cx), cy + f * (y1 - cy), math.atan2(y1 - cy, x1 - cx)
 
 
 @njit(cache=True)
@@ -228,3 +268,22 @@ def road_footprints(
         out_x[k] = px
         out_y[k] = py
         out_h[k] = ph
+
+
+@njit(cache=True)
+def paths_cross(a, b):
+    """Whether two box paths ``(x0, y0, cx, cy, x1, y1)`` (entry, corner, exit; m) cross."""
+    for i in range(2):
+        for j in range(2):
+            if segments_cross(
+                a[2 * i],
+                a[2 * i + 1],
+                a[2 * i + 2],
+                a[2 * i + 3],
+                b[2 * j],
+                b[2 * j + 1],
+                b[2 * j + 2],
+                b[2 * j + 3],
+            ):
+                return True
+    return False

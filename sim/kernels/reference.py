@@ -100,16 +100,48 @@ def road_point_ref(
         )
 
     if ne >= 0 and s > e_len[e] - box_end[e] and box_end[e] + box_start[ne] > 0.0:
-        (x0, y0, h0), (x1, y1, _) = at(e, e_len[e] - box_end[e], lane), at(ne, box_start[ne], lane)
+        (x0, y0, h0), (x1, y1, h1) = at(e, e_len[e] - box_end[e], lane), at(ne, box_start[ne], lane)
         u = (s - (e_len[e] - box_end[e])) / (box_end[e] + box_start[ne])
     elif pe >= 0 and s < box_start[e] and box_end[pe] + box_start[e] > 0.0:
-        (x0, y0, h0), (x1, y1, _) = at(pe, e_len[pe] - box_end[pe], lane), at(e, box_start[e], lane)
+        (x0, y0, h0), (x1, y1, h1) = (
+            at(pe, e_len[pe] - box_end[pe], lane),
+            at(e, box_start[e], lane),
+        )
         u = (box_end[pe] + s) / (box_end[pe] + box_start[e])
     else:
         return at(e, s, lane)
-    dx, dy = x1 - x0, y1 - y0
-    h = h0 if dx * dx + dy * dy < 1e-12 else math.atan2(dy, dx)
-    return x0 + u * dx, y0 + u * dy, h
+    return _box_path_ref(x0, y0, h0, x1, y1, h1, u)
+
+
+def _box_corner_ref(x0, y0, h0, x1, y1, h1):  # noqa: ANN202
+    """Twin of :func:`sim.kernels.geometry.box_corner` (2x2 linear solve)."""
+    d0 = np.array([math.cos(h0), math.sin(h0)])
+    d1 = np.array([math.cos(h1), math.sin(h1)])
+    den = d0[0] * d1[1] - d0[1] * d1[0]
+    if abs(den) < 0.2:
+        return 0.0, 0.0, False
+    rx, ry = x1 - x0, y1 - y0
+    t0 = (rx * d1[1] - ry * d1[0]) / den
+    t1 = (rx * d0[1] - ry * d0[0]) / den
+    if t0 <= 0.0 or t1 <= 0.0:
+        return 0.0, 0.0, False
+    return x0 + t0 * d0[0], y0 + t0 * d0[1], True
+
+
+def _box_path_ref(x0, y0, h0, x1, y1, h1, u):  # noqa: ANN202
+    """Twin of :func:`sim.kernels.geometry.box_path`."""
+    cx, cy, corner = _box_corner_ref(x0, y0, h0, x1, y1, h1)
+    if not corner:
+        dx, dy = x1 - x0, y1 - y0
+        h = h0 if dx * dx + dy * dy < 1e-12 else math.atan2(dy, dx)
+        return x0 + u * dx, y0 + u * dy, h
+    l0, l1 = math.hypot(cx - x0, cy - y0), math.hypot(x1 - cx, y1 - cy)
+    d = u * (l0 + l1)
+    if d <= l0:
+        f = d / l0 if l0 > 0.0 else 0.0
+        return x0 + f * (cx - x0), y0 + f * (cy - y0), math.atan2(cy - y0, cx - x0)
+    f = (d - l0) / l1 if l1 > 0.0 else 1.0
+    return cx + f * (x1 - cx), cy + f * (y1 - cy), math.atan2(y1 - cy, x1 - cx)
 
 
 def _rear_beyond_ref(j, e, s, length, route_pos, route_off, routes) -> float:
@@ -255,7 +287,10 @@ def road_step_ref(
             box_start[dst],
             lane_offset_ref(e_lanes[dst], l_dst, e_lane_w[dst], e_two_way[dst]),
         )
-        ents.append((p, node, src, dst, l_dst, inbox, (a[0], a[1], b[0], b[1])))
+        cx, cy, corner = _box_corner_ref(a[0], a[1], a[2], b[0], b[1], b[2])
+        if not corner:
+            cx, cy = 0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1])
+        ents.append((p, node, src, dst, l_dst, inbox, (a[0], a[1], cx, cy, b[0], b[1])))
     for pu, node_u, src_u, dst_u, lane_u, box_u, cu in ents:
         if box_u:
             continue
@@ -271,7 +306,11 @@ def road_step_ref(
             merge = dst_w == dst_u and lane_w == lane_u
             if not merge and node_signalised[node_u]:
                 continue
-            if not merge and not _cross_ref(cu, cw):
+            if not merge and not any(
+                _cross_ref(cu[2 * i : 2 * i + 4], cw[2 * j : 2 * j + 4])
+                for i in (0, 1)
+                for j in (0, 1)
+            ):
                 continue
             if box_w:
                 yield_flag[pu] = True

@@ -37,7 +37,14 @@ import math
 import numpy as np
 from numba import njit
 
-from sim.kernels.geometry import MAX_LANES, lane_offset, point_at, road_point, segments_cross
+from sim.kernels.geometry import (
+    MAX_LANES,
+    box_corner,
+    lane_offset,
+    paths_cross,
+    point_at,
+    road_point,
+)
 
 FREE_GAP = 1.0e9
 """Gap (m) used when nothing is ahead."""
@@ -248,7 +255,7 @@ def road_step(
     ent_out = np.empty(m, dtype=np.int64)
     ent_lane = np.empty(m, dtype=np.int64)
     ent_box = np.empty(m, dtype=np.bool_)
-    chord = np.empty((m, 4))
+    chord = np.empty((m, 6))  # entry, corner, exit of each movement's path (m)
     n_ent = 0
     for p in range(m):
         e = le[p]
@@ -266,7 +273,7 @@ def road_step(
             continue
         ln_src = min(lln[p], e_lanes[src] - 1)
         ln_dst = min(lln[p], e_lanes[dst] - 1)
-        x0, y0, _ = point_at(
+        x0, y0, h0 = point_at(
             pts_off,
             pts_x,
             pts_y,
@@ -275,7 +282,7 @@ def road_step(
             e_len[src] - box_end[src],
             lane_offset(e_lanes[src], ln_src, e_lane_w[src], e_two_way[src]),
         )
-        x1, y1, _ = point_at(
+        x1, y1, h1 = point_at(
             pts_off,
             pts_x,
             pts_y,
@@ -290,10 +297,16 @@ def road_step(
         ent_out[n_ent] = dst
         ent_lane[n_ent] = ln_dst
         ent_box[n_ent] = inbox
+        cx, cy, corner = box_corner(x0, y0, h0, x1, y1, h1)
+        if not corner:
+            cx = 0.5 * (x0 + x1)
+            cy = 0.5 * (y0 + y1)
         chord[n_ent, 0] = x0
         chord[n_ent, 1] = y0
-        chord[n_ent, 2] = x1
-        chord[n_ent, 3] = y1
+        chord[n_ent, 2] = cx
+        chord[n_ent, 3] = cy
+        chord[n_ent, 4] = x1
+        chord[n_ent, 5] = y1
         n_ent += 1
     by_node = np.argsort(ent_node[:n_ent], kind="mergesort")
     g0 = 0
@@ -318,16 +331,7 @@ def road_step(
                 merge = ent_out[w] == ent_out[u] and ent_lane[w] == ent_lane[u]
                 if not merge and node_signalised[ent_node[u]]:
                     continue  # crossing streams: the signal plan separates them
-                if not merge and not segments_cross(
-                    chord[u, 0],
-                    chord[u, 1],
-                    chord[u, 2],
-                    chord[u, 3],
-                    chord[w, 0],
-                    chord[w, 1],
-                    chord[w, 2],
-                    chord[w, 3],
-                ):
+                if not merge and not paths_cross(chord[u], chord[w]):
                     continue
                 if ent_box[w]:
                     yield_flag[p] = True
