@@ -18,6 +18,7 @@ from sim.kernels.air import PH_CRUISE, PH_LANDING, PH_TAKEOFF
 from sim.kernels.collision import collide, collision_workspace, obstacle_hits
 from sim.kernels.conflict import CONFLICT, LOS, conflict_buffers, detect
 from sim.kernels.geometry import road_footprints
+from sim.kernels.metrics import area_candidates, area_grid, pet_step
 from sim.model.map import Obstacle
 from sim.state.fleet import ACTIVE, FAILED, HELD, KIND_ICV, KIND_UAV
 
@@ -214,7 +215,7 @@ class CollisionMonitor:
         # previous pose: last tick's (new agents start where they are)
         px[idx], py[idx], pz[idx], ph[idx] = cx[idx], cy[idx], cz[idx], ch[idx]
         road_idx = idx[f.kind[idx] == KIND_ICV]
-        if len(road_idx) and len(self.obs[4]):  # road bodies are needed for obstacles only
+        if len(road_idx):
             road = sim.layers["road"]
             bx, by, bh = (np.empty(len(road_idx)) for _ in range(3))
             road_footprints(
@@ -225,6 +226,7 @@ class CollisionMonitor:
             )  # fmt: skip
             cx[road_idx], cy[road_idx], ch[road_idx] = bx, by, bh
             cz[road_idx] = f.z[road_idx]
+            self.sim.pet.step(t, road_idx, cx, cy, ch)
         other = idx[f.kind[idx] != KIND_ICV]
         cx[other], cy[other], cz[other], ch[other] = (
             f.x[other],
@@ -328,3 +330,108 @@ class CollisionMonitor:
                 self.sim.failed += 1
         elif f.status[i] == ACTIVE:
             f.status[i] = HELD
+
+
+class PetMonitor:
+    """Post-encroachment time (Allen, Shin & Cooper 1978) at the road junctions of the map.
+
+    Conflict areas are the junction boxes of intersections (nodes where three or more roads
+    meet), as discs of the box's half size. Every tick :func:`sim.kernels.metrics.pet_step`
+    reports an agent entering an area after another one left it; only pairs that came from
+    different approaches count (a follower from the same approach measures a headway, not an
+    encroachment). The run summary keeps the lowest PET, per agent and overall, and the
+    number of samples below ``pet_threshold``; each such sample is a ``pet`` event.
+    """
+
+    def __init__(self, sim: Simulation) -> None:
+        """Find the intersections and their boxes."""
+        self.sim = sim
+        road = sim.layers["road"]
+        n_nodes = len(road.node_ids)
+        degree = np.zeros(n_nodes, dtype=np.int64)
+        half = np.zeros(n_nodes)
+        for e in range(road.n_edges):
+            degree[road.edge_to[e]] += 1
+            degree[road.edge_from[e]] += 1
+            half[road.edge_to[e]] = max(half[road.edge_to[e]], road.box_end[e])
+        nodes = np.nonzero((degree >= 6) & (half > 0.0))[0]  # >= 3 roads (two directions each)
+        self.node = nodes
+        self.ax = road.node_x[nodes].astype(np.float64)
+        self.ay = road.node_y[nodes].astype(np.float64)
+        self.ar = half[nodes].astype(np.float64)
+        zeros = np.zeros(len(nodes))
+        self.areas = (self.ax, self.ay, zeros, zeros, zeros, self.ar)
+        self.cell = 2.0 * (float(self.ar.max()) + 15.0) if len(nodes) else 1.0
+        self.grid = area_grid(self.ax, self.ay, self.cell) if len(nodes) else None
+        self.state = [
+            np.full(0, -1, dtype=np.int64),
+            np.zeros(len(nodes), dtype=np.int64),
+            np.full(len(nodes), -np.inf),
+            np.full(len(nodes), -1, dtype=np.int64),
+        ]
+        self.threshold = sim.cfg.pet_threshold
+        self.min_pet = np.inf
+        self.below = 0
+        self.per_agent: dict[int, float] = {}
+
+    def step(
+        self, t: float, road_idx: np.ndarray, cx: np.ndarray, cy: np.ndarray, ch: np.ndarray
+    ) -> None:
+        """Feed one tick of road-vehicle body poses (fleet-indexed arrays, m and rad)."""
+        if self.grid is None or len(road_idx) == 0:
+            return
+        f = self.sim.fleet
+        if len(self.state[0]) < f.n:
+            grown = np.full(max(f.n, 2 * len(self.state[0]), 64), -1, dtype=np.int64)
+            grown[: len(self.state[0])] = self.state[0]
+            self.state[0] = grown
+        m = len(road_idx)
+        cand = np.empty(m, dtype=np.int64)
+        reach = 0.5 * np.hypot(f.length, f.width)
+        area_candidates(
+            road_idx, cx, cy, reach, self.ax, self.ay, self.ar, self.cell, *self.grid, cand
+        )
+        out = [
+            np.empty(m, dtype=np.int64),
+            np.empty(m, dtype=np.int64),
+            np.empty(m, dtype=np.int64),
+            np.empty(m),
+        ]
+        radius = np.zeros(len(f.x))
+        k = pet_step(
+            t, road_idx, cand, cx, cy, ch, f.length, f.width, radius, *self.areas, *self.state, *out
+        )
+        for q in range(k):
+            area, first, second, pet = (
+                int(out[0][q]),
+                int(out[1][q]),
+                int(out[2][q]),
+                float(out[3][q]),
+            )
+            node = int(self.node[area])
+            if self._approach(first, node) == self._approach(second, node):
+                continue
+            self.min_pet = min(self.min_pet, pet)
+            for a in (first, second):
+                self.per_agent[a] = min(self.per_agent.get(a, np.inf), pet)
+            if pet < self.threshold:
+                self.below += 1
+                road = self.sim.layers["road"]
+                self.sim.event(
+                    t,
+                    "pet",
+                    f.ids[second],
+                    other=f.ids[first],
+                    junction=road.node_ids[node],
+                    pet=round(pet, 6),
+                )
+
+    def _approach(self, i: int, node: int) -> int:
+        """The edge agent ``i`` came into ``node`` on (-1 if it started there)."""
+        f = self.sim.fleet
+        road = self.sim.layers["road"]
+        route = f.route_of(i)
+        for k in range(int(f.route_pos[i]), -1, -1):
+            if road.edge_to[int(route[k])] == node:
+                return int(route[k])
+        return -1

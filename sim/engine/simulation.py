@@ -25,7 +25,7 @@ from sim.engine.fencing import FenceMonitor
 from sim.engine.kernel_args import air_args, road_args, water_args
 from sim.engine.recorder import NullRecorder, Recorder
 from sim.engine.routes import Router
-from sim.engine.safety import CollisionMonitor, SeparationMonitor
+from sim.engine.safety import CollisionMonitor, PetMonitor, SeparationMonitor
 from sim.geo.localmap import LocalFrame
 from sim.kernels.air import PH_TAKEOFF, air_step, band_at
 from sim.kernels.geometry import MAX_LANES
@@ -79,6 +79,8 @@ class EngineConfig:
     """Spread of background drivers' desired speed (as a factor, clipped to 0.8..1.2)."""
     ttc_threshold: float = 3.0
     """TTC threshold (s) of TET and TIT (Minderhoud & Bovy 2001; SUMO SSM's default is 3 s)."""
+    pet_threshold: float = 2.0
+    """PET (s) below which a junction encroachment is reported (SUMO SSM's default: 2 s)."""
 
 
 @dataclass
@@ -172,6 +174,7 @@ class Simulation:
         self.env = simpy.Environment()
         self.fences = FenceMonitor(self)
         self.separation = SeparationMonitor(self)
+        self.pet = PetMonitor(self)
         self.collisions = CollisionMonitor(self)
         self.progress: Callable[[float, float, Simulation], None] | None = None
         w = sc.wind
@@ -566,8 +569,15 @@ class Simulation:
                     max_drac=num(f.max_drac[i]),
                 )
             agents[meta["id"]] = entry
+        for i, value in self.pet.per_agent.items():
+            aid = self.meta[i]["id"] if i < len(self.meta) else None
+            if aid in agents:
+                agents[aid]["min_pet"] = num(value)
         return {
             "ttc_threshold": self.cfg.ttc_threshold,
+            "min_pet": num(self.pet.min_pet),
+            "pet_below_threshold": self.pet.below,
+            "pet_threshold": self.cfg.pet_threshold,
             "min_ttc": num(min_ttc),
             "tet": num(tet),
             "tit": num(tit),
