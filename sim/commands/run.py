@@ -147,7 +147,8 @@ def run_run(
         f"{summ.get('collisions', 0)} collisions, {summ.get('uav_conflicts', 0)} UAV conflicts "
         f"({summ.get('uav_separation_losses', 0)} losses of separation), min TTC "
         + (f"{min_ttc:.2f} s" if min_ttc is not None else "none")
-        + f", TET {summ.get('tet') or 0:.1f} s below {summ.get('ttc_threshold', 3.0):g} s",
+        + f", TET {summ.get('tet') or 0:.1f} s below {summ.get('ttc_threshold', 3.0):g} s"
+        + (f", min PET {summ['min_pet']:.1f} s" if summ.get("min_pet") is not None else ""),
     )
     verdict = result.summary.get("verdict", "pass")
     violations = result.summary.get("violations", {})
