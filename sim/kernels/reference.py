@@ -304,7 +304,7 @@ def road_step_ref(
             if pw == pu or node_w != node_u or src_w == src_u:
                 continue
             merge = dst_w == dst_u and lane_w == lane_u
-            if not merge and node_signalised[node_u]:
+            if not merge and node_signalised[node_u] and not box_w:
                 continue
             if not merge and not any(
                 _cross_ref(cu[2 * i : 2 * i + 4], cw[2 * j : 2 * j + 4])

@@ -329,8 +329,9 @@ def road_step(
                 if w == u or ent_in[w] == ent_in[u]:
                     continue
                 merge = ent_out[w] == ent_out[u] and ent_lane[w] == ent_lane[u]
-                if not merge and node_signalised[ent_node[u]]:
-                    continue  # crossing streams: the signal plan separates them
+                if not merge and node_signalised[ent_node[u]] and not ent_box[w]:
+                    continue  # crossing streams: the signal plan separates them, but a
+                    # vehicle still clearing the box blocks the stream that just got green
                 if not merge and not paths_cross(chord[u], chord[w]):
                     continue
                 if ent_box[w]:
