@@ -230,30 +230,23 @@ def road_footprints(
 ):
     """Centre (m) and heading (rad) of each road vehicle's body, following its route.
 
-    ``s`` is the front bumper; the centre lies half a length back along the route (on the
-    edge before when the vehicle has just passed a junction, and on the chord through a
-    junction box), so a turning body spans the corner. Outputs are aligned with ``idx``.
+    ``s`` is the front bumper. The body is the rectangle from the rear bumper's point on the
+    route (a length back; on the edge before when the vehicle has just passed a junction) to
+    the front bumper's: centre between them, heading from rear to front, so a body turning
+    through a junction box cuts its corner as a real car does. Outputs align with ``idx``.
     """
     for k in range(len(idx)):
         i = idx[k]
-        rp = route_pos[i]
-        e = edge[i]
-        back = s[i] - 0.5 * length[i]
-        if back < 0.0 and rp > 0:
-            rp -= 1
-            e = routes[route_off[i] + rp]
-            back = max(0.0, e_len[e] + back)
-        elif back < 0.0:
-            back = 0.0
-        pe = routes[route_off[i] + rp - 1] if rp > 0 else -1
-        ne = routes[route_off[i] + rp + 1] if rp + 1 < route_len[i] else -1
-        ln = min(lane[i], e_lanes[e] - 1)
-        px, py, ph = road_point(
-            e,
-            back,
-            ln,
-            pe,
-            ne,
+        fx, fy, fh = route_point(
+            i,
+            0.0,
+            s,
+            edge,
+            lane,
+            route_off,
+            route_pos,
+            route_len,
+            routes,
             e_len,
             e_lanes,
             e_lane_w,
@@ -265,9 +258,86 @@ def road_footprints(
             pts_y,
             pts_s,
         )
-        out_x[k] = px
-        out_y[k] = py
-        out_h[k] = ph
+        rx, ry, _ = route_point(
+            i,
+            length[i],
+            s,
+            edge,
+            lane,
+            route_off,
+            route_pos,
+            route_len,
+            routes,
+            e_len,
+            e_lanes,
+            e_lane_w,
+            e_two_way,
+            box_start,
+            box_end,
+            pts_off,
+            pts_x,
+            pts_y,
+            pts_s,
+        )
+        dx = fx - rx
+        dy = fy - ry
+        out_x[k] = 0.5 * (fx + rx)
+        out_y[k] = 0.5 * (fy + ry)
+        out_h[k] = fh if dx * dx + dy * dy < 1e-12 else math.atan2(dy, dx)
+
+
+@njit(cache=True)
+def route_point(
+    i,
+    d,
+    s,
+    edge,
+    lane,
+    route_off,
+    route_pos,
+    route_len,
+    routes,
+    e_len,
+    e_lanes,
+    e_lane_w,
+    e_two_way,
+    box_start,
+    box_end,
+    pts_off,
+    pts_x,
+    pts_y,
+    pts_s,
+):
+    """Point ``d`` m behind vehicle ``i``'s front along its route (one edge back at most)."""
+    rp = route_pos[i]
+    e = edge[i]
+    back = s[i] - d
+    if back < 0.0 and rp > 0:
+        rp -= 1
+        e = routes[route_off[i] + rp]
+        back = max(0.0, e_len[e] + back)
+    elif back < 0.0:
+        back = 0.0
+    pe = routes[route_off[i] + rp - 1] if rp > 0 else -1
+    ne = routes[route_off[i] + rp + 1] if rp + 1 < route_len[i] else -1
+    ln = min(lane[i], e_lanes[e] - 1)
+    return road_point(
+        e,
+        back,
+        ln,
+        pe,
+        ne,
+        e_len,
+        e_lanes,
+        e_lane_w,
+        e_two_way,
+        box_start,
+        box_end,
+        pts_off,
+        pts_x,
+        pts_y,
+        pts_s,
+    )
 
 
 @njit(cache=True)

@@ -290,8 +290,9 @@ def road_step_ref(
         cx, cy, corner = _box_corner_ref(a[0], a[1], a[2], b[0], b[1], b[2])
         if not corner:
             cx, cy = 0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1])
-        ents.append((p, node, src, dst, l_dst, inbox, (a[0], a[1], cx, cy, b[0], b[1])))
-    for pu, node_u, src_u, dst_u, lane_u, box_u, cu in ents:
+        turn = (b[2] - a[2] + math.pi) % (2.0 * math.pi) - math.pi
+        ents.append((p, node, src, dst, l_dst, inbox, (a[0], a[1], cx, cy, b[0], b[1]), turn))
+    for pu, node_u, src_u, dst_u, lane_u, box_u, cu, turn_u in ents:
         if box_u:
             continue
         iu = order[pu]
@@ -300,12 +301,15 @@ def road_step_ref(
             continue
         eta_i = (e_len[e] - s[iu]) / max(speed[iu], 1.0)
         rank_i = e_limit[e] * 16.0 + e_lanes[e]
-        for pw, node_w, src_w, dst_w, lane_w, box_w, cw in ents:
+        for pw, node_w, src_w, dst_w, lane_w, box_w, cw, turn_w in ents:
             if pw == pu or node_w != node_u or src_w == src_u:
                 continue
             merge = dst_w == dst_u and lane_w == lane_u
+            permissive = False
             if not merge and node_signalised[node_u] and not box_w:
-                continue
+                if not (turn_u > 0.5 and turn_w <= 0.5):
+                    continue
+                permissive = True
             if not merge and not any(
                 _cross_ref(cu[2 * i : 2 * i + 4], cw[2 * j : 2 * j + 4])
                 for i in (0, 1)
@@ -319,7 +323,11 @@ def road_step_ref(
             f = int(ee[pw])
             eta_j = (e_len[f] - s[iw]) / max(speed[iw], 1.0)
             rank_j = e_limit[f] * 16.0 + e_lanes[f]
-            if (rank_j > rank_i and eta_j < eta_i + critical_gap) or (
+            if permissive:
+                if eta_j < eta_i + critical_gap:
+                    yield_flag[pu] = True
+                    break
+            elif (rank_j > rank_i and eta_j < eta_i + critical_gap) or (
                 rank_j == rank_i and (eta_j < eta_i or (eta_j == eta_i and iw < iu))
             ):
                 yield_flag[pu] = True
@@ -931,9 +939,10 @@ def road_footprints_ref(
     out_h,
 ):
     """Twin of :func:`sim.kernels.geometry.road_footprints`."""
-    for k, i in enumerate(idx):
+
+    def along(i: int, d: float) -> tuple[float, float, float]:
         rp, e = int(route_pos[i]), int(edge[i])
-        back = s[i] - 0.5 * length[i]
+        back = s[i] - d
         if back < 0.0 and rp > 0:
             rp -= 1
             e = int(routes[route_off[i] + rp])
@@ -941,7 +950,7 @@ def road_footprints_ref(
         back = max(back, 0.0)
         pe = int(routes[route_off[i] + rp - 1]) if rp > 0 else -1
         ne = int(routes[route_off[i] + rp + 1]) if rp + 1 < route_len[i] else -1
-        out_x[k], out_y[k], out_h[k] = road_point_ref(
+        return road_point_ref(
             e,
             back,
             min(lane[i], e_lanes[e] - 1),
@@ -958,3 +967,10 @@ def road_footprints_ref(
             pts_y,
             pts_s,
         )
+
+    for k, i in enumerate(idx):
+        fx, fy, fh = along(i, 0.0)
+        rx, ry, _ = along(i, float(length[i]))
+        dx, dy = fx - rx, fy - ry
+        out_x[k], out_y[k] = 0.5 * (fx + rx), 0.5 * (fy + ry)
+        out_h[k] = fh if dx * dx + dy * dy < 1e-12 else math.atan2(dy, dx)

@@ -14,16 +14,18 @@ Models:
 - Junctions have no inner geometry: a vehicle that has just passed into the next edge from
   another approach keeps its rear on that approach, so followers see it at the junction point
   at the nearest (:func:`rear_beyond`).
-- Junctions: inside a junction box a vehicle moves on the straight chord from its lane on the
-  edge it leaves to its lane on the edge it enters (``road_point``). A front vehicle within
+- Junctions: inside a junction box a vehicle follows its lane line to where it meets the
+  lane line it turns into (straight on: the chord), see ``road_point``. A front vehicle within
   ``approach`` m (or what it covers in ``critical_gap + 2`` s, if more) of a junction, and not
   stopping at a red signal, yields to other movements through that box that merge into its
-  target lane and, at unsignalised junctions, also to those whose chords cross its own: always
+  target lane and, at unsignalised junctions, also to those whose paths cross its own: always
   to a vehicle still inside the box; to one on a higher-priority edge (higher speed limit, then
   more lanes) expected less than ``critical_gap`` s after it; between equal priorities to an
   earlier expected arrival (first come, first served; ties by index). Once inside the box a
-  vehicle no longer yields. At signalised junctions crossing streams are separated by the
-  signal plan alone (permissive turns across an opposing stream with green are not modelled).
+  vehicle no longer yields. At signalised junctions the signal plan separates crossing streams,
+  except that a vehicle still clearing the box holds back the stream that just got green, and a
+  left turn (heading change over ``LEFT_TURN``) gives way to an opposing straight or
+  right-turning vehicle expected less than ``critical_gap`` s after it (permissive turn).
 - Speed limits: ``v0`` is capped by the edge limit; a lower limit on the next edge is
   anticipated with the constant deceleration that reaches it at the edge end, and speed is
   clipped to the limit on entering an edge.
@@ -46,6 +48,9 @@ from sim.kernels.geometry import (
     road_point,
 )
 
+LEFT_TURN = 0.5
+"""Heading change (rad, counter-clockwise) above which a movement is a left turn, which under
+a shared green gives way to the opposing straight and right-turning stream."""
 FREE_GAP = 1.0e9
 """Gap (m) used when nothing is ahead."""
 
@@ -255,6 +260,7 @@ def road_step(
     ent_out = np.empty(m, dtype=np.int64)
     ent_lane = np.empty(m, dtype=np.int64)
     ent_box = np.empty(m, dtype=np.bool_)
+    ent_turn = np.empty(m)  # heading change of the movement (rad, left positive)
     chord = np.empty((m, 6))  # entry, corner, exit of each movement's path (m)
     n_ent = 0
     for p in range(m):
@@ -297,6 +303,7 @@ def road_step(
         ent_out[n_ent] = dst
         ent_lane[n_ent] = ln_dst
         ent_box[n_ent] = inbox
+        ent_turn[n_ent] = (h1 - h0 + math.pi) % (2.0 * math.pi) - math.pi
         cx, cy, corner = box_corner(x0, y0, h0, x1, y1, h1)
         if not corner:
             cx = 0.5 * (x0 + x1)
@@ -329,9 +336,13 @@ def road_step(
                 if w == u or ent_in[w] == ent_in[u]:
                     continue
                 merge = ent_out[w] == ent_out[u] and ent_lane[w] == ent_lane[u]
+                permissive = False
                 if not merge and node_signalised[ent_node[u]] and not ent_box[w]:
-                    continue  # crossing streams: the signal plan separates them, but a
-                    # vehicle still clearing the box blocks the stream that just got green
+                    # crossing streams: the signal plan separates them, except a left turn
+                    # across an opposing stream with green too, which gives way
+                    if not (ent_turn[u] > LEFT_TURN and ent_turn[w] <= LEFT_TURN):
+                        continue
+                    permissive = True
                 if not merge and not paths_cross(chord[u], chord[w]):
                     continue
                 if ent_box[w]:
@@ -341,7 +352,7 @@ def road_step(
                 f = le[q]
                 eta_j = (e_len[f] - ls[q]) / max(lv[q], 1.0)
                 rank_j = e_limit[f] * 16.0 + e_lanes[f]
-                if rank_j > rank_i:
+                if permissive or rank_j > rank_i:
                     if eta_j < eta_i + critical_gap:
                         yield_flag[p] = True
                         break
