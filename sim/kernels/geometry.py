@@ -10,7 +10,7 @@ MAX_LANES = 8
 """Lane groups are keyed ``edge * MAX_LANES + lane`` (must match sim.network.arrays)."""
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def locate(pts_off, pts_s, e, s):
     """Index ``k`` of the segment of edge ``e`` that holds distance ``s`` (m): pts k..k+1."""
     lo = pts_off[e]
@@ -28,7 +28,7 @@ def locate(pts_off, pts_s, e, s):
     return lo
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def point_at(pts_off, pts_x, pts_y, pts_s, e, s, lateral):
     """Position (m) and heading (rad) at ``s`` m along edge ``e``.
 
@@ -56,7 +56,7 @@ def point_at(pts_off, pts_x, pts_y, pts_s, e, s, lateral):
     return x0 + u * dx + lateral * rx, y0 + u * dy + lateral * ry, math.atan2(dy, dx)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def lane_offset(lanes, lane, lane_width, two_way):
     """Lateral offset (m, right of the drawn line) of a lane's centre; lane 0 is rightmost.
 
@@ -68,7 +68,7 @@ def lane_offset(lanes, lane, lane_width, two_way):
     return ((lanes - 1) * 0.5 - lane) * lane_width
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def road_point(
     e,
     s,
@@ -149,7 +149,7 @@ def road_point(
     return box_path(x0, y0, h0, x1, y1, h1, u)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def box_corner(x0, y0, h0, x1, y1, h1):
     """Corner point (m) of the path through a junction box, and whether there is one.
 
@@ -172,7 +172,7 @@ def box_corner(x0, y0, h0, x1, y1, h1):
     return x0 + t0 * c0, y0 + t0 * s0, True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def box_path(x0, y0, h0, x1, y1, h1, u):
     """Position (m) and heading (rad) at fraction ``u`` (0..1, by length) of the box path."""
     cx, cy, corner = box_corner(x0, y0, h0, x1, y1, h1)
@@ -286,7 +286,7 @@ def road_footprints(
         out_h[k] = fh if dx * dx + dy * dy < 1e-12 else math.atan2(dy, dx)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def route_point(
     i,
     d,
