@@ -237,48 +237,13 @@ def road_footprints(
     """
     for k in range(len(idx)):
         i = idx[k]
-        fx, fy, fh = route_point(
-            i,
-            0.0,
-            s,
-            edge,
-            lane,
-            route_off,
-            route_pos,
-            route_len,
-            routes,
-            e_len,
-            e_lanes,
-            e_lane_w,
-            e_two_way,
-            box_start,
-            box_end,
-            pts_off,
-            pts_x,
-            pts_y,
-            pts_s,
-        )
-        rx, ry, _ = route_point(
-            i,
-            length[i],
-            s,
-            edge,
-            lane,
-            route_off,
-            route_pos,
-            route_len,
-            routes,
-            e_len,
-            e_lanes,
-            e_lane_w,
-            e_two_way,
-            box_start,
-            box_end,
-            pts_off,
-            pts_x,
-            pts_y,
-            pts_s,
-        )
+        # the front and the rear bumper's points on the route
+        fx, fy, fh = route_point(i, 0.0, s, edge, lane, route_off, route_pos, route_len, routes,
+                                 e_len, e_lanes, e_lane_w, e_two_way, box_start, box_end,
+                                 pts_off, pts_x, pts_y, pts_s)  # fmt: skip
+        rx, ry, _ = route_point(i, length[i], s, edge, lane, route_off, route_pos, route_len,
+                                routes, e_len, e_lanes, e_lane_w, e_two_way, box_start, box_end,
+                                pts_off, pts_x, pts_y, pts_s)  # fmt: skip
         dx = fx - rx
         dy = fy - ry
         out_x[k] = 0.5 * (fx + rx)

@@ -9,18 +9,17 @@ reported, each as ``file: field.path: message``.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from sim.model.errors import Issue, ModelError, format_path, issues_from_pydantic
+from sim.model.errors import Issue, ModelError, did_you_mean, format_path, issues_from_pydantic
 from sim.model.files import display_name, read_toml
 from sim.model.map import Crs, Map
 from sim.model.map_file import load_map
@@ -75,12 +74,8 @@ class ScenarioBundle:
         return self.vehicle_types[type_id].domain
 
 
-def load_permit_file(path: Path) -> PermitFile:
-    """Read a TOML file of ``[[permit]]`` tables."""
-    return _permit_file(read_toml(path), display_name(path))
-
-
-def _permit_file(doc: dict[str, Any], name: str) -> PermitFile:
+def parse_permit_file(doc: dict[str, Any], name: str) -> PermitFile:
+    """Validate a parsed TOML file of ``[[permit]]`` tables; ``name`` names it in messages."""
     try:
         return PermitFile.model_validate(doc)
     except ValidationError as exc:
@@ -156,7 +151,7 @@ def parse_scenario(doc: Any, path: Path) -> ScenarioBundle:
             continue
         try:
             pdoc = read_toml(ppath)
-            pfile = _permit_file(pdoc, display_name(ppath))
+            pfile = parse_permit_file(pdoc, display_name(ppath))
         except ModelError as exc:
             issues.extend(exc.issues)
             continue
@@ -222,11 +217,6 @@ def _digest(files: Sequence[Path], doc: Any) -> str:
         h.update(f"{i}:{len(data)}:".encode())
         h.update(data)
     return h.hexdigest()
-
-
-def _hint(name: str, names: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(names), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class _CrossChecker:
@@ -303,13 +293,13 @@ class _CrossChecker:
 
             for j, z in enumerate(p.zones):
                 if z not in self.zones:
-                    yield at("zones", j, f"unknown zone {z!r}{_hint(z, self.zones)}")
+                    yield at("zones", j, f"unknown zone {z!r}{did_you_mean(z, self.zones)}")
             for j, c in enumerate(p.corridors):
                 if c not in corridors:
-                    yield at("corridors", j, f"unknown corridor {c!r}{_hint(c, corridors)}")
+                    yield at("corridors", j, f"unknown corridor {c!r}{did_you_mean(c, corridors)}")
             for j, w in enumerate(p.waters):
                 if w not in waters:
-                    yield at("waters", j, f"unknown waterway {w!r}{_hint(w, waters)}")
+                    yield at("waters", j, f"unknown waterway {w!r}{did_you_mean(w, waters)}")
 
     def _route(
         self, where: tuple[str | int, ...], spec: AgentSpec | FlowSpec, layer: str
@@ -322,7 +312,7 @@ class _CrossChecker:
                 if n not in nodes:
                     bad = True
                     yield self.issue(
-                        (*where, "route", j), f"unknown {layer} node {n!r}{_hint(n, nodes)}"
+                        (*where, "route", j), f"unknown {layer} node {n!r}{did_you_mean(n, nodes)}"
                     )
             if bad:
                 return
@@ -341,7 +331,9 @@ class _CrossChecker:
         for key, n in (("origin", o), ("destination", d)):
             if n not in nodes:
                 ok = False
-                yield self.issue((*where, key), f"unknown {layer} node {n!r}{_hint(n, nodes)}")
+                yield self.issue(
+                    (*where, key), f"unknown {layer} node {n!r}{did_you_mean(n, nodes)}"
+                )
         if ok and not _reachable(adj, o, d):
             yield self.issue((*where, "destination"), f"no {layer} path from {o!r} to {d!r}")
 
@@ -369,14 +361,15 @@ class _CrossChecker:
             vt = self.types.get(a.type)
             if vt is None:
                 yield self.issue(
-                    (*where, "type"), f"unknown vehicle type {a.type!r}{_hint(a.type, self.types)}"
+                    (*where, "type"),
+                    f"unknown vehicle type {a.type!r}{did_you_mean(a.type, self.types)}",
                 )
                 continue
             if a.permit is not None and a.permit not in self.permits:
                 yield self.issue(
                     (*where, "permit"),
                     f"permit {a.permit!r} is missing: no such permit in this scenario"
-                    f"{_hint(a.permit, self.permits)}",
+                    f"{did_you_mean(a.permit, self.permits)}",
                 )
             domain = vt.domain
             yield from self._route(where, a, LAYER_OF_DOMAIN[domain])
@@ -432,7 +425,8 @@ class _CrossChecker:
                 if vt is None:
                     bad = True
                     yield self.issue(
-                        (*where, key), f"unknown vehicle type {tid!r}{_hint(tid, self.types)}"
+                        (*where, key),
+                        f"unknown vehicle type {tid!r}{did_you_mean(tid, self.types)}",
                     )
                 else:
                     domains.add(vt.domain)
@@ -456,11 +450,11 @@ class _CrossChecker:
             yield from self._time((*where, "at"), e.at, inclusive_end=True)
             if isinstance(e, ZoneEvent) and e.zone not in self.zones:
                 yield self.issue(
-                    (*where, "zone"), f"unknown zone {e.zone!r}{_hint(e.zone, self.zones)}"
+                    (*where, "zone"), f"unknown zone {e.zone!r}{did_you_mean(e.zone, self.zones)}"
                 )
             elif isinstance(e, AgentEvent) and e.agent not in agents:
                 yield self.issue(
-                    (*where, "agent"), f"unknown agent {e.agent!r}{_hint(e.agent, agents)}"
+                    (*where, "agent"), f"unknown agent {e.agent!r}{did_you_mean(e.agent, agents)}"
                 )
             elif isinstance(e, SpeedLimitEvent):
                 d = self.map.directed_edge(e.edge)
@@ -469,7 +463,7 @@ class _CrossChecker:
                         x.id for layer in ("road", "water") for x in self.map.directed_edges(layer)
                     ]
                     yield self.issue(
-                        (*where, "edge"), f"unknown edge {e.edge!r}{_hint(e.edge, ids)}"
+                        (*where, "edge"), f"unknown edge {e.edge!r}{did_you_mean(e.edge, ids)}"
                     )
 
 

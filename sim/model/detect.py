@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from sim.model.bundle import ScenarioBundle, _permit_file, load_scenario
+from sim.model.bundle import ScenarioBundle, load_scenario, parse_permit_file
 from sim.model.ed269 import is_ed269, parse_ed269
 from sim.model.errors import ModelError
 from sim.model.files import display_name, read_json, read_toml
@@ -39,7 +39,7 @@ def load_file(path: Path) -> LoadedFile:
     if suffix == ".toml":
         doc = read_toml(path)
         if "permit" in doc and not ({"start", "map", "agent"} & set(doc)):
-            return LoadedFile(path, "permits", _permit_file(doc, name))
+            return LoadedFile(path, "permits", parse_permit_file(doc, name))
         return LoadedFile(path, "scenario", load_scenario(path))
     if suffix in (".geojson", ".json"):
         doc = read_json(path)

@@ -133,13 +133,24 @@ def field_error(field: str, message: str) -> PydanticCustomError:
     )
 
 
+def closest(name: str, names: Iterable[str]) -> str | None:
+    """The known name closest to a misspelt one, or None (names are compared in sorted order)."""
+    hint = difflib.get_close_matches(name, sorted(names), n=1)
+    return hint[0] if hint else None
+
+
+def did_you_mean(name: str, names: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest known name, or an empty string."""
+    hint = closest(name, names)
+    return f" (did you mean {hint!r}?)" if hint else ""
+
+
 def unknown_field_message(name: str, known: Iterable[str]) -> str:
     """Message for an unknown field, with the closest known name as a hint."""
-    known = sorted(known)
-    hint = difflib.get_close_matches(name, known, n=1)
+    hint = did_you_mean(name, known)
     if hint:
-        return f"unknown field {name!r} (did you mean {hint[0]!r}?)"
-    return f"unknown field {name!r} (expected one of: {', '.join(known)})"
+        return f"unknown field {name!r}{hint}"
+    return f"unknown field {name!r} (expected one of: {', '.join(sorted(known))})"
 
 
 def _short(value: Any) -> bool:

@@ -376,11 +376,6 @@ def approx_distance(crs: Crs, a: Coord, b: Coord) -> float:
     return math.hypot(dx, dy)
 
 
-def polyline_length(crs: Crs, pts: tuple[Coord, ...] | list[Coord]) -> float:
-    """Approximate length (m) of a polyline given in a file's coordinates."""
-    return sum(approx_distance(crs, pts[i], pts[i + 1]) for i in range(len(pts) - 1))
-
-
 def schema_geometry_types(schema: type[Any]) -> tuple[str, ...]:
     """Geometry types a feature schema accepts."""
     return getattr(schema, "geometry_types", ("Point",))

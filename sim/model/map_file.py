@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
-from sim.model.errors import Issue, ModelError, format_path
+from sim.model.errors import Issue, ModelError, did_you_mean, format_path
 from sim.model.features import read_collection
 from sim.model.files import display_name, read_json
 from sim.model.map import (
@@ -120,7 +119,7 @@ def _cross_check(
                 yield Issue(
                     file,
                     where(i, "properties", field),
-                    f"unknown {layer} node {ref!r}{_hint(ref, names)}",
+                    f"unknown {layer} node {ref!r}{did_you_mean(ref, names)}",
                 )
                 continue
             pos = hit[1].position
@@ -212,8 +211,3 @@ def position_problem(crs: Crs, origin: Origin | None, pos: tuple[float, ...]) ->
             "origin; is this file in lon/lat (crs 'wgs84')?"
         )
     return None
-
-
-def _hint(name: str, names: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(names), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -8,7 +8,6 @@ times in an IANA time zone (``Asia/Shanghai``), so daylight-saving changes are h
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import itertools
 from enum import StrEnum
 from functools import lru_cache
@@ -18,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from pydantic import BeforeValidator, Field, StrictBool, model_validator
 
 from sim.model.base import StrictModel
-from sim.model.errors import field_error
+from sim.model.errors import did_you_mean, field_error
 
 
 def _parse_aware_datetime(value: Any) -> Any:
@@ -67,8 +66,7 @@ def _parse_time_zone(value: Any) -> Any:
             raise ZoneInfoNotFoundError(value)
         zone_info(value)
     except (ZoneInfoNotFoundError, ValueError):
-        hint = difflib.get_close_matches(value, sorted(_zone_names()), n=1)
-        extra = f" (did you mean {hint[0]!r}?)" if hint else " (expected e.g. 'Asia/Shanghai')"
+        extra = did_you_mean(value, _zone_names()) or " (expected e.g. 'Asia/Shanghai')"
         raise ValueError(f"unknown time zone {value!r}{extra}") from None
     return value
 
@@ -277,8 +275,3 @@ def _merge(
         else:
             out.append((a, b))
     return out
-
-
-def any_active(schedules: tuple[Schedule, ...], when: dt.datetime) -> bool:
-    """Whether any schedule of a list applies at ``when`` (ED-269: applicability is a list)."""
-    return any(s.is_active(when) for s in schedules)
