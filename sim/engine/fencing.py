@@ -12,9 +12,10 @@ module turns those into trace events and breaches:
   a corridor or waterway the permit names), or starting outside them: ``fence.left_test_area``;
 - driving faster than a zone's ``max_speed``: ``fence.speeding``.
 
-A breach carries out the zone's breach action: ``warn`` (record only), ``hold`` (UAV hovers,
-others stop), ``stop`` (stop in lane / in the water), ``land`` (UAV lands where it is),
-``return`` (UAV flies back along its route to the launch vertiport; others stop).
+A breach carries out the stricter of the zone's and the agent's permit's breach action:
+``warn`` (record only), ``hold`` (UAV hovers, others stop), ``stop`` (stop in lane / in the
+water), ``land`` (UAV lands where it is), ``return`` (UAV flies back along its route to the
+launch vertiport; others stop).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from sim.geo.fences import INCLUSION, compile_fences
 from sim.kernels.air import PH_CRUISE, PH_LANDING, PH_TAKEOFF
 from sim.kernels.fences import EV_ENTER, EV_EXIT, EV_SPEEDING, MAX_INSIDE, fence_step
 from sim.model.map import REVERSE_SUFFIX, Crs
-from sim.model.zone import BreachAction, Restriction
+from sim.model.zone import BreachAction, Restriction, stricter_action
 from sim.state.fleet import ACTIVE, HELD, KIND_UAV
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class FenceMonitor:
         self.breaches: dict[str, int] = {}
         self.permit_zones: dict[int, set[int]] = {}
         self.permit_edges: dict[int, set[str]] = {}
+        self.permit_action: dict[int, BreachAction] = {}
 
     # --- schedules -----------------------------------------------------------------------------
     def processes(self, env: simpy.Environment, duration: float) -> None:
@@ -131,6 +133,8 @@ class FenceMonitor:
                 if zid in self.fa.zone_ids:
                     zones.add(self.fa.index(zid))
             self.permit_edges[i] = set(permit.corridors) | set(permit.waters)
+            if permit.conditions.breach_action is not None:
+                self.permit_action[i] = permit.conditions.breach_action
         self.permit_zones[i] = zones
 
     def step(self, t: float) -> None:
@@ -237,9 +241,9 @@ class FenceMonitor:
 
     # --- breaches ------------------------------------------------------------------------------
     def breach(self, t: float, i: int, zn: int, rule: str, detail: str) -> None:
-        """Record a breach and carry out the zone's breach action."""
+        """Record a breach and carry out the stricter of the zone's and the permit's action."""
         zone = self.fa.zones[zn]
-        action = zone.rules.breach_action
+        action = stricter_action(zone.rules.breach_action, self.permit_action.get(i))
         self.breaches[rule] = self.breaches.get(rule, 0) + 1
         f = self.sim.fleet
         self.sim.event(

@@ -20,6 +20,7 @@ from sim.model.map import RoadClass
 from sim.model.timeutil import AwareDatetime, TimeZoneName, WeeklyWindow
 from sim.model.units import MetresPerSecond
 from sim.model.vehicle import Domain
+from sim.model.zone import BreachAction
 
 
 class Phase(StrEnum):
@@ -61,6 +62,10 @@ class PermitConditions(StrictModel):
     """Whether UAV flight beyond visual line of sight is allowed."""
     max_occupants: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
     """Most persons aboard besides the safety driver (ICVs)."""
+    breach_action: BreachAction | None = None
+    """What the engine does when a vehicle under this permit breaches a fence or the permit's
+    own terms; the stricter of this and the zone's action is carried out (see
+    ``sim.model.zone.stricter_action``). ``None``: the zone's action."""
 
 
 class Evidence(StrictModel):

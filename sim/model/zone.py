@@ -91,6 +91,26 @@ class BreachAction(StrEnum):
     """ICV or ship stops (at the road side)."""
 
 
+_ACTION_RANK: dict[BreachAction, int] = {
+    BreachAction.WARN: 0,
+    BreachAction.HOLD: 1,
+    BreachAction.STOP: 1,
+    BreachAction.RETURN: 2,
+    BreachAction.LAND: 3,
+}
+
+
+def stricter_action(zone: BreachAction, permit: BreachAction | None) -> BreachAction:
+    """The stricter of a zone's and a permit's breach action (the zone's on a tie).
+
+    Order: ``warn`` < ``hold`` = ``stop`` < ``return`` < ``land``: recording only, then
+    stopping where the agent is, then leaving the area (back to launch), then ending the flight.
+    """
+    if permit is None or _ACTION_RANK[permit] <= _ACTION_RANK[zone]:
+        return zone
+    return permit
+
+
 class ZoneRules(StrictModel):
     """Rule parameters of a zone (data, not code)."""
 

@@ -142,3 +142,33 @@ def test_run_exits_1_and_lists_the_violations(
     assert result.exit_code == 1
     assert "fence.speeding in zone speed-school" in result.output
     assert "verdict" in result.output
+
+
+@pytest.mark.parametrize(
+    ("zone_action", "permit_action", "expected"),
+    [("warn", "land", "land"), ("land", "warn", "land"), ("hold", "return", "return")],
+)
+def test_the_stricter_of_the_zone_and_permit_breach_action_is_carried_out(
+    tmp_path: Path, zone_action: str, permit_action: str, expected: str
+) -> None:
+    scenarios = _copy_demo(tmp_path)
+    path = _add_local_zone(
+        tmp_path,
+        {"id": "nfz-test", "kind": "no_fly", "radius": 80, "rules": {"breach_action": zone_action}},
+        (1600.0, -250.0),
+        "uav-corridor-deliveries.toml",
+    )
+    path.write_text(path.read_text().replace('depart = "3 min"', 'depart = "20 min"'))
+    permits = scenarios / "permits" / "lingang-permits.toml"
+    permits.write_text(
+        permits.read_text().replace(
+            'altitude_cap = "120 m AGL"',
+            f'altitude_cap = "120 m AGL"\nbreach_action = "{permit_action}"',
+        )
+    )
+    out = tmp_path / "t.tztrace"
+    simulate(load_scenario(path), out)
+    breaches = [e for e in _events(out, "breach") if e["agent"] == "uav-01"]
+    assert breaches and breaches[0]["action"] == expected
+    landed = [e["agent"] for e in _events(out, "landed")]
+    assert ("uav-01" in landed) == (expected == "land")

@@ -62,3 +62,15 @@ def test_every_problem_of_a_file_is_reported(tmp_path: Path) -> None:
         parse_zones(doc, "z.geojson")
     paths = [i.path for i in err.value.issues]
     assert paths == ['features["a"].properties.radius', 'features["b"].properties.rules.max_speed']
+
+
+def test_stricter_action_orders_warn_hold_return_land() -> None:
+    from sim.model.zone import BreachAction as A
+    from sim.model.zone import stricter_action
+
+    assert stricter_action(A.WARN, None) is A.WARN
+    assert stricter_action(A.WARN, A.HOLD) is A.HOLD
+    assert stricter_action(A.LAND, A.RETURN) is A.LAND
+    assert stricter_action(A.HOLD, A.RETURN) is A.RETURN
+    assert stricter_action(A.HOLD, A.STOP) is A.HOLD  # a tie keeps the zone's
+    assert stricter_action(A.STOP, A.WARN) is A.STOP
