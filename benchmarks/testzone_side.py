@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sim.engine.simulation import EngineConfig, Simulation
+from sim.engine.simulation import Simulation
 from sim.importers.sumo_net import import_sumo_net, sumo_edge_map
 from sim.model.bundle import parse_scenario
 
@@ -65,12 +65,9 @@ def run_ground(net_xml: Path, trips: list[Any], dt: float, steps: int) -> dict[s
     """Run the trips on the network for ``steps`` ticks; time only the simulation loop."""
     with tempfile.TemporaryDirectory() as tmp:
         bundle = build_bundle(net_xml, trips, dt, steps * dt, Path(tmp))
-        # 2-D road-road checks off: SUMO-imported junction geometry still gives false overlaps
-        # (every other check stays on: collisions along paths, obstacles, metrics, PET, fences)
-        cfg = EngineConfig(road_collisions_2d=False)
-        warm = Simulation(bundle, until=10 * dt, config=cfg)  # compile / load the numba cache
+        warm = Simulation(bundle, until=10 * dt)  # compile / load the numba cache first
         warm.run()
-        sim = Simulation(bundle, config=cfg)
+        sim = Simulation(bundle)
         result = sim.run()
     return {
         "vehicle_updates": float(result.vehicle_updates),

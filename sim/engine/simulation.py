@@ -81,10 +81,6 @@ class EngineConfig:
     """TTC threshold (s) of TET and TIT (Minderhoud & Bovy 2001; SUMO SSM's default is 3 s)."""
     pet_threshold: float = 2.0
     """PET (s) below which a junction encroachment is reported (SUMO SSM's default: 2 s)."""
-    road_collisions_2d: bool = True
-    """Check road vehicles against each other as 2-D rectangles (besides the gap to the leader
-    along the path). Networks imported from SUMO still show false overlaps inside junction
-    boxes (their lane geometry near junctions), so the ground benchmark runs without it."""
 
 
 @dataclass
@@ -351,9 +347,8 @@ class Simulation:
                 gap = float(room[0][e0 * MAX_LANES + lane])
                 if gap > best_gap:
                     best_lane, best_gap = lane, gap
-            # the body starts wholly on the edge past the junction box (as SUMO departs at the
-            # start of the lane), clear of traffic turning through the box
-            s_in = min(float(arr.box_start[e0] + f.length[i]), 0.5 * float(arr.edge_length[e0]))
+            # the body starts wholly on the edge: front at one vehicle length
+            s_in = min(float(f.length[i]), 0.5 * float(arr.edge_length[e0]))
             best_gap -= s_in
             if best_gap < f.s0[i] + 1.0:
                 return False

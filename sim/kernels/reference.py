@@ -122,42 +122,26 @@ def _box_corner_ref(x0, y0, h0, x1, y1, h1):  # noqa: ANN202
         return 0.0, 0.0, False
     rx, ry = x1 - x0, y1 - y0
     t0 = (rx * d1[1] - ry * d1[0]) / den
-    t1 = (d0[0] * ry - d0[1] * rx) / den  # the exit lies t1 beyond the corner
+    t1 = (rx * d0[1] - ry * d0[0]) / den
     if t0 <= 0.0 or t1 <= 0.0:
         return 0.0, 0.0, False
     return x0 + t0 * d0[0], y0 + t0 * d0[1], True
 
 
 def _box_path_ref(x0, y0, h0, x1, y1, h1, u):  # noqa: ANN202
-    """Twin of :func:`sim.kernels.geometry.box_path` (corner filleted by a circular arc)."""
+    """Twin of :func:`sim.kernels.geometry.box_path`."""
     cx, cy, corner = _box_corner_ref(x0, y0, h0, x1, y1, h1)
     if not corner:
         dx, dy = x1 - x0, y1 - y0
         h = h0 if dx * dx + dy * dy < 1e-12 else math.atan2(dy, dx)
         return x0 + u * dx, y0 + u * dy, h
-    p0, c, p1 = np.array([x0, y0]), np.array([cx, cy]), np.array([x1, y1])
-    l0, l1 = float(np.linalg.norm(c - p0)), float(np.linalg.norm(p1 - c))
-    d0, d1 = (c - p0) / l0, (p1 - c) / l1
-    ha, hb = math.atan2(d0[1], d0[0]), math.atan2(d1[1], d1[0])
-    turn = math.atan2(d0[0] * d1[1] - d0[1] * d1[0], float(d0 @ d1))
-    tl = min(l0, l1)
-    r = tl / math.tan(abs(turn) / 2.0)
-    a = c - tl * d0  # where the arc starts
-    b = c + tl * d1  # where it ends
-    legs = (float(np.linalg.norm(a - p0)), r * abs(turn), float(np.linalg.norm(p1 - b)))
-    d = u * sum(legs)
-    if d <= legs[0]:
-        q = p0 + d * d0
-        return float(q[0]), float(q[1]), ha
-    if d <= legs[0] + legs[1]:
-        left = np.array([-d0[1], d0[0]]) * math.copysign(1.0, turn)
-        centre = a + r * left
-        phi = (d - legs[0]) / r * math.copysign(1.0, turn)
-        rot = np.array([[math.cos(phi), -math.sin(phi)], [math.sin(phi), math.cos(phi)]])
-        q = centre + rot @ (a - centre)
-        return float(q[0]), float(q[1]), ha + phi
-    q = b + (d - legs[0] - legs[1]) * d1
-    return float(q[0]), float(q[1]), hb
+    l0, l1 = math.hypot(cx - x0, cy - y0), math.hypot(x1 - cx, y1 - cy)
+    d = u * (l0 + l1)
+    if d <= l0:
+        f = d / l0 if l0 > 0.0 else 0.0
+        return x0 + f * (cx - x0), y0 + f * (cy - y0), math.atan2(cy - y0, cx - x0)
+    f = (d - l0) / l1 if l1 > 0.0 else 1.0
+    return cx + f * (x1 - cx), cy + f * (y1 - cy), math.atan2(y1 - cy, x1 - cx)
 
 
 def _rear_beyond_ref(j, e, s, length, route_pos, route_off, routes) -> float:
@@ -182,7 +166,6 @@ def road_step_ref(
     lc_cool,
     distance,
     length,
-    width,
     v0,
     T,
     a_max,
@@ -305,54 +288,32 @@ def road_step_ref(
             lane_offset_ref(e_lanes[dst], l_dst, e_lane_w[dst], e_two_way[dst]),
         )
         cx, cy, corner = _box_corner_ref(a[0], a[1], a[2], b[0], b[1], b[2])
-        turn = (b[2] - a[2] + math.pi) % (2.0 * math.pi) - math.pi
-        sweep = 0.0
         if not corner:
             cx, cy = 0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1])
-        else:
-            legs = (math.dist((a[0], a[1]), (cx, cy)), math.dist((cx, cy), (b[0], b[1])))
-            tl = min(legs)
-            r = tl / math.tan(abs(turn) / 2.0)
-            path = sum(legs) - 2.0 * tl + r * abs(turn)
-            half = length[i] / 2.0 * path / max(box_end[src] + box_start[dst], 1e-9)
-            sweep = r - math.sqrt(r * r - half * half) if half < r else r
-        ents.append(
-            (p, node, src, dst, l_dst, inbox, (a[0], a[1], cx, cy, b[0], b[1]), turn, l_src, sweep)
-        )
-    for pu, node_u, src_u, dst_u, lane_u, box_u, cu, turn_u, from_u, sweep_u in ents:
+        turn = (b[2] - a[2] + math.pi) % (2.0 * math.pi) - math.pi
+        ents.append((p, node, src, dst, l_dst, inbox, (a[0], a[1], cx, cy, b[0], b[1]), turn))
+    for pu, node_u, src_u, dst_u, lane_u, box_u, cu, turn_u in ents:
         if box_u:
             continue
         iu = order[pu]
         e = int(ee[pu])
-        if e_len[e] - s[iu] < box_end[e] and speed[iu] > 2.0:
+        if e_len[e] - s[iu] < box_end[e]:
             continue
         eta_i = (e_len[e] - s[iu]) / max(speed[iu], 1.0)
         rank_i = e_limit[e] * 16.0 + e_lanes[e]
-        for pw, node_w, src_w, dst_w, lane_w, box_w, cw, turn_w, from_w, sweep_w in ents:
-            if pw == pu or node_w != node_u or (src_w == src_u and from_w == from_u):
+        for pw, node_w, src_w, dst_w, lane_w, box_w, cw, turn_w in ents:
+            if pw == pu or node_w != node_u or src_w == src_u:
                 continue
-            same = src_w == src_u
             merge = dst_w == dst_u and lane_w == lane_u
-            side = (
-                same
-                and not merge
-                and turn_u * turn_w > 0.09
-                and abs(from_u - from_w) * e_lane_w[src_u] - (width[iu] + width[order[pw]]) / 2.0
-                < max(sweep_u, sweep_w)
-            )
             permissive = False
-            if not same and not merge and node_signalised[node_u] and not box_w:
+            if not merge and node_signalised[node_u] and not box_w:
                 if not (turn_u > 0.5 and turn_w <= 0.5):
                     continue
                 permissive = True
-            if (
-                not merge
-                and not side
-                and not any(
-                    _cross_ref(cu[2 * i : 2 * i + 4], cw[2 * j : 2 * j + 4])
-                    for i in (0, 1)
-                    for j in (0, 1)
-                )
+            if not merge and not any(
+                _cross_ref(cu[2 * i : 2 * i + 4], cw[2 * j : 2 * j + 4])
+                for i in (0, 1)
+                for j in (0, 1)
             ):
                 continue
             if box_w:
@@ -362,11 +323,7 @@ def road_step_ref(
             f = int(ee[pw])
             eta_j = (e_len[f] - s[iw]) / max(speed[iw], 1.0)
             rank_j = e_limit[f] * 16.0 + e_lanes[f]
-            if same:
-                if eta_j < eta_i or (eta_j == eta_i and iw < iu):
-                    yield_flag[pu] = True
-                    break
-            elif permissive:
+            if permissive:
                 if eta_j < eta_i + critical_gap:
                     yield_flag[pu] = True
                     break
@@ -980,7 +937,6 @@ def road_footprints_ref(
     out_x,
     out_y,
     out_h,
-    out_l,
 ):
     """Twin of :func:`sim.kernels.geometry.road_footprints`."""
 
@@ -1017,6 +973,4 @@ def road_footprints_ref(
         rx, ry, _ = along(i, float(length[i]))
         dx, dy = fx - rx, fy - ry
         out_x[k], out_y[k] = 0.5 * (fx + rx), 0.5 * (fy + ry)
-        chord = math.hypot(dx, dy)
-        out_h[k] = fh if chord < 1e-6 else math.atan2(dy, dx)
-        out_l[k] = length[i] if chord < 1e-6 else chord
+        out_h[k] = fh if dx * dx + dy * dy < 1e-12 else math.atan2(dy, dx)

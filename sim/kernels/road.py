@@ -51,9 +51,6 @@ from sim.kernels.geometry import (
 LEFT_TURN = 0.5
 """Heading change (rad, counter-clockwise) above which a movement is a left turn, which under
 a shared green gives way to the opposing straight and right-turning stream."""
-COMMIT_SPEED = 2.0
-"""Speed (m/s) above which a vehicle inside a junction box goes on; slower ones (a left turner
-waiting in the box) can stop at once and still give way."""
 FREE_GAP = 1.0e9
 """Gap (m) used when nothing is ahead."""
 
@@ -150,7 +147,6 @@ def road_step(
     lc_cool,
     distance,
     length,
-    width,
     v0,
     T,
     a_max,
@@ -263,8 +259,6 @@ def road_step(
     ent_in = np.empty(m, dtype=np.int64)
     ent_out = np.empty(m, dtype=np.int64)
     ent_lane = np.empty(m, dtype=np.int64)
-    ent_src_lane = np.empty(m, dtype=np.int64)
-    ent_sweep = np.zeros(m)  # how far the body cuts inside its turning path (m)
     ent_box = np.empty(m, dtype=np.bool_)
     ent_turn = np.empty(m)  # heading change of the movement (rad, left positive)
     chord = np.empty((m, 6))  # entry, corner, exit of each movement's path (m)
@@ -308,24 +302,12 @@ def road_step(
         ent_in[n_ent] = src
         ent_out[n_ent] = dst
         ent_lane[n_ent] = ln_dst
-        ent_src_lane[n_ent] = ln_src
         ent_box[n_ent] = inbox
         ent_turn[n_ent] = (h1 - h0 + math.pi) % (2.0 * math.pi) - math.pi
         cx, cy, corner = box_corner(x0, y0, h0, x1, y1, h1)
         if not corner:
             cx = 0.5 * (x0 + x1)
             cy = 0.5 * (y0 + y1)
-        else:
-            # the arc of radius r (see box_path): a body spanning a chord c of it has its
-            # middle r - sqrt(r^2 - c^2/4) inside the path; c is the body's length scaled
-            # from the box's length along the route to the path's
-            leg0 = math.hypot(cx - x0, cy - y0)
-            leg1 = math.hypot(x1 - cx, y1 - cy)
-            tl = min(leg0, leg1)
-            r = tl / math.tan(0.5 * abs(ent_turn[n_ent]))
-            path = leg0 + leg1 - 2.0 * tl + r * abs(ent_turn[n_ent])
-            half = 0.5 * llen[p] * path / max(box_end[src] + box_start[dst], 1e-9)
-            ent_sweep[n_ent] = r - math.sqrt(r * r - half * half) if half < r else r
         chord[n_ent, 0] = x0
         chord[n_ent, 1] = y0
         chord[n_ent, 2] = cx
@@ -345,36 +327,23 @@ def road_step(
                 continue
             p = ent[u]
             e = le[p]
-            if e_len[e] - ls[p] < box_end[e] and lv[p] > COMMIT_SPEED:
-                continue  # moving inside the box: committed
+            if e_len[e] - ls[p] < box_end[e]:
+                continue  # already inside the box: committed
             eta_i = (e_len[e] - ls[p]) / max(lv[p], 1.0)
             rank_i = e_limit[e] * 16.0 + e_lanes[e]
             for b_ in range(g0, g1 + 1):
                 w = by_node[b_]
-                if w == u:
-                    continue
-                # movements from one approach: from one lane, car following keeps them apart;
-                # from different lanes they conflict where they merge or cross (a right turn
-                # from the left lane), whatever the signal, first come first served
-                same = ent_in[w] == ent_in[u]
-                if same and ent_src_lane[w] == ent_src_lane[u]:
+                if w == u or ent_in[w] == ent_in[u]:
                     continue
                 merge = ent_out[w] == ent_out[u] and ent_lane[w] == ent_lane[u]
-                # turning the same way side by side: a long body sweeps into the next lane
-                side = False
-                if same and not merge and ent_turn[u] * ent_turn[w] > 0.09:
-                    clear = abs(ent_src_lane[u] - ent_src_lane[w]) * e_lane_w[ent_in[u]] - 0.5 * (
-                        width[order[p]] + width[order[ent[w]]]
-                    )
-                    side = clear < max(ent_sweep[u], ent_sweep[w])
                 permissive = False
-                if not same and not merge and node_signalised[ent_node[u]] and not ent_box[w]:
+                if not merge and node_signalised[ent_node[u]] and not ent_box[w]:
                     # crossing streams: the signal plan separates them, except a left turn
                     # across an opposing stream with green too, which gives way
                     if not (ent_turn[u] > LEFT_TURN and ent_turn[w] <= LEFT_TURN):
                         continue
                     permissive = True
-                if not merge and not side and not paths_cross(chord[u], chord[w]):
+                if not merge and not paths_cross(chord[u], chord[w]):
                     continue
                 if ent_box[w]:
                     yield_flag[p] = True
@@ -383,11 +352,7 @@ def road_step(
                 f = le[q]
                 eta_j = (e_len[f] - ls[q]) / max(lv[q], 1.0)
                 rank_j = e_limit[f] * 16.0 + e_lanes[f]
-                if same:
-                    if eta_j < eta_i or (eta_j == eta_i and order[q] < order[p]):
-                        yield_flag[p] = True
-                        break
-                elif permissive or rank_j > rank_i:
+                if permissive or rank_j > rank_i:
                     if eta_j < eta_i + critical_gap:
                         yield_flag[p] = True
                         break
