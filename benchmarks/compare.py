@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import sys
 import tempfile
 from collections.abc import Callable
@@ -38,9 +39,11 @@ class Outcome:
     bench: str
     unit: str
     peer_name: str
-    peer: float
+    peer: float | None
     testzone: float | None = None
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    """More keys for the JSON line (e.g. a scaling series); they follow the standard ones."""
 
 
 @dataclass(frozen=True)
@@ -243,6 +246,91 @@ def collision_vs_commonroad(args: argparse.Namespace) -> Outcome:
     return out
 
 
+# --- deconflict-10k --------------------------------------------------------------------
+
+DECONFLICT = {
+    # plans of the headline run, zones, the plan counts of the scaling series, repeats
+    "full": {"plans": 10_000, "zones": 1_000, "sizes": (1_000, 10_000, 100_000), "repeat": 3},
+    "quick": {"plans": 10_000, "zones": 1_000, "sizes": (1_000, 10_000), "repeat": 2},
+}
+
+
+def _deconflict_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quick", action="store_true", help="scaling at 1k and 10k plans only")
+    p.add_argument("--seed", type=int, default=1, help="seed of the plans (zones: seed + 1)")
+    p.add_argument("--zones", type=int, help="override the number of zones (default 1,000)")
+    p.add_argument("--repeat", type=int, help="timed repeats, best kept (default 3; 2 quick)")
+
+
+@bench(
+    "deconflict-10k",
+    "strategic 4-D deconfliction of a day of UAV plans against each other and the zones",
+    _deconflict_options,
+)
+def deconflict_10k(args: argparse.Namespace) -> Outcome:
+    """Every plan against every other plan and against every zone; seconds for the full job.
+
+    No peer: ``peer`` and ``ratio`` are null. The JSON line adds ``scaling`` (plans ->
+    seconds on the same 40 x 40 km and 1,000 zones, so the traffic density grows with the
+    plans), ``us_per_plan``, ``scaling_same_density`` (not with ``--quick``: area and zones
+    grow with the plans) and the counts of the headline run.
+    """
+    if args.peer_only:
+        raise SideUnavailableError("deconflict-10k has no peer to run (--peer-only)")
+    side = load_side("deconflict_side", "the deconfliction side")
+    setting = DECONFLICT["quick" if args.quick else "full"]
+    zones = args.zones or setting["zones"]
+    repeat = args.repeat or setting["repeat"]
+    sizes = sorted(set(setting["sizes"]) | {setting["plans"]})
+    rows = []
+    for n in sizes:
+        # one timed run at 100k plans is enough (about a second each, seconds to generate)
+        rows.append(side.run(n, zones, args.seed, repeat if n <= 10_000 else 1))
+    # the same traffic and zone density on an area that grows with the plans: the cost of
+    # the algorithm itself, without the quadratic growth of real conflicts at a fixed area
+    head = next(r for r in rows if r["plans"] == setting["plans"])
+    same_density = []
+    if not args.quick:
+        for n in sizes:
+            if n == setting["plans"]:
+                same_density.append(head)
+                continue
+            ratio = n / setting["plans"]
+            same_density.append(
+                side.run(
+                    n, max(1, round(zones * ratio)), args.seed, repeat if n <= 10_000 else 1,
+                    side=side.SIDE * math.sqrt(ratio),
+                )
+            )  # fmt: skip
+    print(
+        f"{head['plans']:,} plans ({head['volumes']:,} volumes) over 40 x 40 km and one day, "
+        f"{zones:,} zones ({head['zone_volumes']:,} volumes); plan grid {head['cell']:.0f} m x "
+        f"{head['tcell']:.0f} s, zone grid {head['zone_cell']:.0f} m; best of {repeat}, "
+        "after warm-up, one thread"
+    )
+    print(side.table(rows))
+    if same_density:
+        print("the same, at the density of the 10k run (area and zones grow with the plans):")
+        print(side.table(same_density))
+    out = Outcome("deconflict-10k", "s", "none", None, testzone=head["seconds"])
+    out.rows["testzone"] = {"seconds": head["seconds"]}
+    out.extra = {
+        "scaling": {str(r["plans"]): r["seconds"] for r in rows},
+        "us_per_plan": {str(r["plans"]): r["us_per_plan"] for r in rows},
+        **(
+            {"scaling_same_density": {str(r["plans"]): r["seconds"] for r in same_density}}
+            if same_density
+            else {}
+        ),
+        "plans": head["plans"],
+        "zones": zones,
+        "volumes": head["volumes"],
+        "pairs": head["pairs"],
+        "zone_hits": head["zone_hits"],
+    }
+    return out
+
+
 # --- driver -----------------------------------------------------------------------------
 
 
@@ -283,13 +371,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"compare.py {args.bench}: {exc}", file=sys.stderr)
         return 2
     print(_table(out))
-    ratio = out.testzone / out.peer if out.testzone is not None and out.peer > 0 else None
+    ratio = (
+        out.testzone / out.peer
+        if out.testzone is not None and out.peer is not None and out.peer > 0
+        else None
+    )
     result = {
         "bench": out.bench,
         "unit": out.unit,
         "testzone": out.testzone,
         "peer": out.peer,
         "ratio": ratio,
+        **out.extra,
     }
     print(json.dumps(result), flush=True)
     return 0
