@@ -112,6 +112,38 @@ def run(
     raise typer.Exit(run_run(scenario, output, seed, until, record_every, quiet))
 
 
+@app.command()
+def check(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (.toml).")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Report format: text or json.")
+    ] = "text",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to this file (default: stdout)."),
+    ] = None,
+) -> None:
+    """Check a scenario against its permits, zones and the rules before it runs.
+
+    Exit 0 when permitted, 1 when refused (some violation is an error), 2 on invalid input.
+    """
+    from sim.commands.check import run_check
+
+    raise typer.Exit(run_check(scenario, fmt, output))
+
+
+@app.command("rules")
+def rules(
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Listing format: text or json.")
+    ] = "text",
+) -> None:
+    """List the rule catalogue: id, severity, source and its confidence."""
+    from sim.commands.rules_list import run_rules
+
+    raise typer.Exit(run_rules(fmt))
+
+
 import_app = typer.Typer(
     help="Convert other tools' files into testzone files.", no_args_is_help=True
 )
@@ -127,6 +159,17 @@ def import_sumo(
     from sim.commands.import_cmd import run_import_sumo
 
     raise typer.Exit(run_import_sumo(net, output))
+
+
+@import_app.command("ed269")
+def import_ed269(
+    source: Annotated[Path, typer.Argument(help="ED-269 zone file (.json), or any zone file.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Zone file to write (.geojson).")],
+) -> None:
+    """Convert EUROCAE ED-269 geozones (or any zone file) into a testzone zone GeoJSON."""
+    from sim.commands.import_cmd import run_import_ed269
+
+    raise typer.Exit(run_import_ed269(source, output))
 
 
 def main() -> None:

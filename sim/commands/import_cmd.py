@@ -1,4 +1,8 @@
-"""``testzone import sumo NET.net.xml -o map.geojson``: a SUMO network as a testzone map."""
+"""``testzone import sumo`` and ``testzone import ed269``: other tools' files as testzone files.
+
+``testzone import sumo NET.net.xml -o map.geojson``: a SUMO network as a testzone map;
+``testzone import ed269 ZONES.json -o zones.geojson``: ED-269 zones as a testzone zone file.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from sim.model.errors import ModelError
 from sim.model.files import display_name
 from sim.model.map import Junction, Road
 from sim.model.map_file import parse_map
+from sim.model.zone_file import load_zone_file, parse_zones, zones_to_geojson
 
 
 def _umask() -> int:
@@ -25,7 +30,16 @@ def _umask() -> int:
 
 
 def write_atomic(doc: Any, out: Path) -> None:
-    """Write a JSON document via a temporary file in the same folder and ``os.replace``.
+    """Write a JSON document atomically (see :func:`write_text_atomic`).
+
+    Raises:
+        ModelError: the folder does not exist or cannot be written.
+    """
+    write_text_atomic(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", out)
+
+
+def write_text_atomic(text: str, out: Path) -> None:
+    """Write text via a temporary file in the same folder and ``os.replace``.
 
     A reader never sees a half-written file, and an existing file is only replaced once the
     new one is complete.
@@ -42,8 +56,7 @@ def write_atomic(doc: Any, out: Path) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
+            fh.write(text)
         os.replace(tmp, out)
     except OSError as exc:
         if tmp:
@@ -75,6 +88,38 @@ def run_import_sumo(net: Path, out: Path) -> int:
         f"wrote {display_name(out)}: map {the_map.header.name!r} ({the_map.header.crs.value}), "
         f"{len(junctions)} junctions ({signals} signalised), {roads} roads "
         f"from {display_name(net)}",
+        markup=False,
+    )
+    return 0
+
+
+def run_import_ed269(source: Path, out: Path) -> int:
+    """Convert a zone file (ED-269 JSON, or a testzone zone file) to a testzone zone GeoJSON.
+
+    The output is validated with :func:`sim.model.zone_file.parse_zones` before it is written
+    (atomically), so a converter bug never leaves an invalid file behind. Returns 0, or 2 on
+    bad input.
+    """
+    stdout = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        zones = load_zone_file(source)
+        doc = zones_to_geojson(zones)
+        parse_zones(doc, display_name(out))
+        write_atomic(doc, out)
+    except ModelError as exc:
+        for issue in exc.issues:
+            err.print(str(issue), markup=False)
+        return 2
+    kinds: dict[str, int] = {}
+    volumes = 0
+    for z in zones.zones:
+        kinds[z.kind.value] = kinds.get(z.kind.value, 0) + 1
+        volumes += len(z.volumes)
+    summary = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "no zones"
+    stdout.print(
+        f"wrote {display_name(out)}: {len(zones.zones)} zones ({summary}), {volumes} volumes "
+        f"from {display_name(source)}",
         markup=False,
     )
     return 0

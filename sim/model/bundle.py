@@ -383,11 +383,25 @@ class _CrossChecker:
                 (*where, "altitude"), f"altitude applies to UAVs only (this is a {domain.value})"
             )
         if isinstance(a, AgentSpec):
-            for key in ("safety_driver", "occupants"):
+            for key in ("safety_driver", "occupants", "history"):
                 if getattr(a, key) is not None and domain is not Domain.ICV:
                     yield self.issue(
                         (*where, key), f"{key} applies to ICVs only (this is a {domain.value})"
                     )
+            for key in ("priority", *a.flight_flags()):
+                if getattr(a, key) not in (None, False) and domain is not Domain.UAV:
+                    yield self.issue(
+                        (*where, key), f"{key} applies to UAVs only (this is a {domain.value})"
+                    )
+            if a.history is not None and domain is Domain.ICV:
+                roads = {e.id for e in self.map.edges("road")}
+                for j, sec in enumerate(a.history.sections):
+                    if sec not in roads:
+                        yield self.issue(
+                            (*where, "history", "sections", j),
+                            f"unknown road edge {sec!r}{did_you_mean(sec, roads)} "
+                            "(sections are map road ids, without ':rev')",
+                        )
         vt_speed = None
         if isinstance(a, AgentSpec):
             vt = self.types[a.type]

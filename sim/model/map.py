@@ -16,6 +16,8 @@ water      waypoint         Point       waterway node
 water      waterway         LineString  navigable channel with width, depth, speed limit
 terrain    elevation_area   Polygon     ground elevation (m AMSL) inside the polygon
 obstacle   obstacle         Polygon     static obstacle (building, mast) with a height (m AGL)
+air        airport          Point       aerodrome (not a node): controlled airspace around it
+rail       railway          LineString  railway line (not routable), ``electrified`` or not
 =========  ===============  ==========  =====================================================
 
 Edges with ``direction = "both"`` stand for two directed edges: ``ID`` (from -> to) and
@@ -31,7 +33,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import Field, StrictInt, model_validator
+from pydantic import Field, StrictBool, StrictInt, model_validator
 
 from sim.model.altitude import Altitude, Datum
 from sim.model.base import Identifier, StrictModel
@@ -99,7 +101,7 @@ class RoadClass(StrEnum):
     TEST_AREA = "test_area"
 
 
-Layer = Literal["road", "air", "water", "terrain", "obstacle"]
+Layer = Literal["road", "air", "water", "rail", "terrain", "obstacle"]
 PositiveSeconds = Annotated[Seconds, Field(gt=0.0, le=3600.0)]
 
 
@@ -233,6 +235,31 @@ class Waterway(Edge):
     direction: Direction = Direction.BOTH
 
 
+class Airport(Element):
+    """An airport (aerodrome reference point), not a graph node.
+
+    Its surroundings are controlled airspace for UAVs (Decree 761 Art. 19). ``radius`` (m) is
+    the aerodrome's own extent around the point; the buffer around it is a published parameter
+    of the permit checker.
+    """
+
+    layer: Literal["air"]
+    kind: Literal["airport"]
+    radius: Annotated[Metres, Field(ge=0.0, le=20_000.0)] = 0.0
+
+
+class Railway(Element):
+    """A railway line (not routable).
+
+    Above and around an electrified one is controlled airspace for UAVs (Decree 761 Art. 19).
+    """
+
+    geometry_types: ClassVar[tuple[str, ...]] = ("LineString",)
+    layer: Literal["rail"]
+    kind: Literal["railway"]
+    electrified: StrictBool = True
+
+
 class ElevationArea(Element):
     """Ground elevation (m AMSL) inside a polygon; the highest matching area wins."""
 
@@ -259,6 +286,8 @@ FEATURE_SCHEMAS: dict[tuple[str, str], type[Element]] = {
     ("air", "vertiport"): Vertiport,
     ("air", "waypoint"): AirWaypoint,
     ("air", "corridor"): Corridor,
+    ("air", "airport"): Airport,
+    ("rail", "railway"): Railway,
     ("water", "berth"): Berth,
     ("water", "waypoint"): WaterWaypoint,
     ("water", "waterway"): Waterway,

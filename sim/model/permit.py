@@ -9,7 +9,7 @@ BVLOS) and the evidence behind it (insurance, registration, licences).
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, StrictInt, model_validator
 
@@ -47,6 +47,12 @@ PHASE_DOMAIN: dict[Phase, Domain] = {
 """The domain each phase belongs to."""
 
 
+FlightOperation = Literal[
+    "swarm", "over_crowds", "drops_items", "control_from_vehicle", "cellular_control"
+]
+"""UAV operations that cancel the no-application exemption (Decree 761 Art. 31)."""
+
+
 class PermitConditions(StrictModel):
     """Conditions attached to a permit."""
 
@@ -62,6 +68,13 @@ class PermitConditions(StrictModel):
     """Whether UAV flight beyond visual line of sight is allowed."""
     max_occupants: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
     """Most persons aboard besides the safety driver (ICVs)."""
+    controlled_airspace: StrictBool = False
+    """Whether the flights are approved in controlled airspace (above 120 m true height, and
+    the buffers around airports, expressways and electrified railways; Decree 761 Art. 19)."""
+    operations: tuple[FlightOperation, ...] = ()
+    """UAV operations the permit allows that cancel the no-application exemption of Decree
+    761 Art. 31: ``swarm``, ``over_crowds``, ``drops_items``, ``control_from_vehicle``,
+    ``cellular_control``."""
     breach_action: BreachAction | None = None
     """What the engine does when a vehicle under this permit breaches a fence or the permit's
     own terms; the stricter of this and the zone's action is carried out (see
@@ -139,6 +152,12 @@ class Permit(StrictModel):
                 "conditions.altitude_cap",
                 f"conditions.altitude_cap applies to UAV phases, not {self.phase.value}",
             )
+        for key in ("controlled_airspace", "operations"):
+            if getattr(self.conditions, key) and domain is not Domain.UAV:
+                raise field_error(
+                    f"conditions.{key}",
+                    f"conditions.{key} applies to UAV phases, not {self.phase.value}",
+                )
         if self.conditions.bvlos and domain is not Domain.UAV:
             raise field_error(
                 "conditions.bvlos",

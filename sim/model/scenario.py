@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt, model_validator
 
 from sim.model.altitude import Altitude
 from sim.model.base import Identifier, StrictModel
 from sim.model.errors import field_error
-from sim.model.permit import Permit
+from sim.model.permit import Permit, Phase
 from sim.model.timeutil import AwareDatetime, TimeZoneName, _parse_aware_datetime, zone_info
 from sim.model.units import Metres, MetresPerSecond, PerSecond, Radians, Seconds, parse_duration
 from sim.model.vehicle import VehicleType
@@ -81,6 +81,24 @@ class _Mission(StrictModel):
         return self.origin, self.destination
 
 
+class DriveHistory(StrictModel):
+    """An ICV's recorded automated driving, checked against the stage gates of Art. 43.
+
+    Times are seconds (``"260 h"`` accepted), distances metres (``"1200 km"`` accepted).
+    """
+
+    automated_time: Annotated[Seconds, Field(ge=0.0, le=1.0e9)] = 0.0
+    """Time driven in automated mode on ``sections`` (s)."""
+    automated_distance: Annotated[Metres, Field(ge=0.0, le=1.0e10)] = 0.0
+    """Distance driven in automated mode on ``sections`` (m)."""
+    sections: tuple[Identifier, ...] = ()
+    """Road edges (map ids, without ``:rev``) the time and distance were recorded on."""
+    violations: Annotated[StrictInt, Field(ge=0, le=100_000)] = 0
+    """Traffic violations recorded in automated mode."""
+    at_fault_accidents: Annotated[StrictInt, Field(ge=0, le=100_000)] = 0
+    """Accidents in automated mode for which the vehicle was at fault."""
+
+
 class AgentSpec(_Mission):
     """A scheduled test vehicle, UAV or ship."""
 
@@ -97,6 +115,36 @@ class AgentSpec(_Mission):
     """Whether a safety driver is aboard (ICVs only; default true)."""
     occupants: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
     """Persons aboard besides the safety driver (ICVs only)."""
+    phase: Phase | None = None
+    """The test phase this run belongs to; must be the permit's (default: the permit's)."""
+    history: DriveHistory | None = None
+    """ICVs only: the vehicle's recorded automated driving, for the stage gates of Art. 43."""
+    priority: Annotated[StrictInt, Field(ge=0, le=1000)] | None = None
+    """UAVs only: priority of the flight plan in strategic deconfliction (ASTM F3548);
+    higher wins; default 0."""
+    swarm: StrictBool = False
+    """UAVs only: a swarm or distributed operation (Decree 761 Art. 31)."""
+    over_crowds: StrictBool = False
+    """UAVs only: the flight passes over crowds (Decree 761 Art. 31)."""
+    drops_items: StrictBool = False
+    """UAVs only: the flight carries dangerous goods or drops items (Decree 761 Art. 31)."""
+    control_from_vehicle: StrictBool = False
+    """UAVs only: the pilot controls it from a moving vehicle (Decree 761 Art. 31)."""
+    cellular_control: StrictBool = False
+    """UAVs only: control relayed over cellular or internet links (Decree 761 Art. 31)."""
+
+    FLIGHT_FLAGS: ClassVar[tuple[str, ...]] = (
+        "swarm",
+        "over_crowds",
+        "drops_items",
+        "control_from_vehicle",
+        "cellular_control",
+    )
+    """UAV operation flags that cancel the no-application exemption of Decree 761 Art. 31."""
+
+    def flight_flags(self) -> tuple[str, ...]:
+        """The operation flags of :attr:`FLIGHT_FLAGS` that are set."""
+        return tuple(f for f in self.FLIGHT_FLAGS if getattr(self, f))
 
 
 class FlowSpec(_Mission):
@@ -212,6 +260,12 @@ class Scenario(StrictModel):
     event: tuple[EventSpec, ...] = ()
     wind: Wind = Wind()
     separation: Separation = Separation()
+    submitted: AwareDatetime | None = None
+    """When the flight or test plan was submitted to the platform (aware date-time); the
+    "now" of the application deadlines (Decree 761 Art. 26). ``None``: not checked."""
+    notified: AwareDatetime | None = None
+    """When the sea trial was reported to the maritime authority (aware date-time; Maritime
+    Traffic Safety Law Art. 49). ``None``: not checked."""
 
     @model_validator(mode="before")
     @classmethod

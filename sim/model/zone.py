@@ -24,7 +24,7 @@ from sim.model.base import Identifier, StrictModel
 from sim.model.errors import field_error
 from sim.model.geometry import Geometry
 from sim.model.map import Crs, Origin
-from sim.model.timeutil import Schedule, TimeZoneName
+from sim.model.timeutil import AwareDatetime, Schedule, TimeZoneName
 from sim.model.units import Metres, MetresPerSecond
 from sim.model.vehicle import Domain
 
@@ -119,6 +119,8 @@ class ZoneRules(StrictModel):
     vehicle_kinds: tuple[Domain, ...] | None = None
     """Vehicle kinds the zone's rules apply to; default depends on the zone kind."""
     breach_action: BreachAction = BreachAction.WARN
+    max_altitude: Altitude | None = None
+    """Highest altitude a UAV may fly inside the zone (a zone's own altitude cap)."""
 
 
 class Authority(StrictModel):
@@ -172,6 +174,7 @@ class ZoneFeature(StrictModel):
         "restriction_conditions",
         "authority",
         "extended_properties",
+        "published",
     )
 
     id: Identifier
@@ -199,6 +202,8 @@ class ZoneFeature(StrictModel):
     restriction_conditions: tuple[str, ...] = ()
     authority: tuple[Authority, ...] = ()
     extended_properties: dict[str, Any] = Field(default_factory=dict)
+    published: AwareDatetime | None = None
+    """When a temporary restriction was announced (aware date-time; Decree 761 Art. 20)."""
 
     @field_validator("schedule", mode="before")
     @classmethod
@@ -258,6 +263,8 @@ class Zone(StrictModel):
     restriction_conditions: tuple[str, ...] = ()
     authority: tuple[Authority, ...] = ()
     extended_properties: dict[str, Any] = Field(default_factory=dict)
+    published: dt.datetime | None = None
+    """When a temporary restriction was announced (Decree 761 Art. 20); ``None``: not given."""
 
     @property
     def vehicle_kinds(self) -> tuple[Domain, ...]:
