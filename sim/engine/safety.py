@@ -5,7 +5,8 @@ UAVs in the air, with the state-based method of :mod:`sim.kernels.conflict` (pro
 ``rpz`` x ``hpz``, look-ahead ``lookahead``). A pair entering conflict gives a ``conflict``
 event; a pair losing separation gives a ``separation_loss`` event, which is a violation
 (rule ``separation.loss``) and fails the run's verdict. Pairs are reported once per episode:
-again only after they have been clear in between.
+again only after they have been clear in between. With ``resolution = "mvp"`` the conflicts
+are also resolved (:mod:`sim.engine.resolution`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.engine.resolution import MvpResolution
 from sim.kernels.air import PH_CRUISE, PH_LANDING, PH_TAKEOFF
 from sim.kernels.collision import collide, collision_workspace, obstacle_hits
 from sim.kernels.conflict import CONFLICT, LOS, conflict_buffers, detect
@@ -43,6 +45,11 @@ class SeparationMonitor:
         self.n_conflicts = 0
         self.n_losses = 0
         self.min_separation = np.inf
+        self.resolution = (
+            MvpResolution(sim, self.rpz, self.hpz, self.lookahead)
+            if sep.resolution == "mvp"
+            else None
+        )
 
     def step(self, tick: int, t: float) -> None:
         """Run detection on the ticks that fall on the detection interval."""
@@ -62,6 +69,9 @@ class SeparationMonitor:
         idx = np.nonzero(airborne)[0]
         if len(idx) < 2:
             self._update(t, set(), set(), {})
+            if self.resolution is not None:
+                zero = np.zeros(n)
+                self.resolution.step(t, 0, self.bufs, idx, zero, zero)
             return
         vx = f.speed[:n] * np.cos(f.heading[:n])
         vy = f.speed[:n] * np.sin(f.heading[:n])
@@ -72,6 +82,8 @@ class SeparationMonitor:
             if k <= len(self.bufs[0]):
                 break
             self.bufs = conflict_buffers(2 * k)
+        if self.resolution is not None:
+            self.resolution.step(t, k, self.bufs, idx, vx, vy)
         own, intruder, tcpa, dcpa, _, _, flags = (b[:k] for b in self.bufs)
         once = own < intruder
         conflicts: set[tuple[int, int]] = set()

@@ -690,6 +690,11 @@ class Simulation:
             "collisions": self.collisions.n_collisions,
             "uav_conflicts": self.separation.n_conflicts,
             "uav_separation_losses": self.separation.n_losses,
+            "uav_resolutions": (
+                self.separation.resolution.manoeuvres
+                if self.separation.resolution is not None
+                else None
+            ),
         }
         self.recorder.close(summary)
         if progress is not None:

@@ -390,7 +390,7 @@ def detect_all_pairs(
 
 
 @njit(cache=True)
-def mvp_pair(dx, dy, dz, du, dv, dw, tcpa, tlos, rpz_m, hpz_m, dtlook, side):
+def mvp_pair(dx, dy, dz, du, dv, dw, tcpa, tlos, rpz_m, hpz_m, dtlook, side, level):
     """MVP avoidance vector (m/s) of one conflict record (BlueSky ``MVP.MVP``).
 
     Args: the intruder's position (m) and velocity (m/s) relative to the ownship, the
@@ -409,7 +409,9 @@ def mvp_pair(dx, dy, dz, du, dv, dw, tcpa, tlos, rpz_m, hpz_m, dtlook, side):
       outside the zone (so the new path does not graze it);
     - vertical: ``iV = hpz_m`` (or ``hpz_m - |dz|`` with no relative vertical speed) solved in
       ``|dz / dw|`` (or ``tlos``; ``tlos`` and ``iV = hpz_m`` when that exceeds ``dtlook``),
-      pointing against the relative vertical speed.
+      pointing against the relative vertical speed. With no relative vertical speed BlueSky
+      gives both agents of a pair the same command; with ``level`` True it points away from
+      the intruder instead (by ``side`` at equal altitudes), so a level pair splits.
     """
     dist = math.sqrt(dx * dx + dy * dy)
     dcx = dx + du * tcpa
@@ -443,7 +445,12 @@ def mvp_pair(dx, dy, dz, du, dv, dw, tcpa, tlos, rpz_m, hpz_m, dtlook, side):
         iv = hpz_m
     if abs(tsolv) < T_MIN:
         tsolv = T_MIN if tsolv >= 0.0 else -T_MIN
-    dv3 = (iv / tsolv) * (-dw / abs(dw)) if abs(dw) > 0.0 else iv / tsolv
+    if abs(dw) > 0.0:
+        dv3 = (iv / tsolv) * (-dw / abs(dw))
+    elif level:
+        dv3 = (iv / tsolv) * (1.0 if dz > 0.0 else (-1.0 if dz < 0.0 else side))
+    else:
+        dv3 = iv / tsolv
     return dv1, dv2, dv3
 
 
@@ -485,7 +492,9 @@ def mvp(
 
     - ``vertical`` False (BlueSky's default ``RMETHH BOTH``): new ground track and speed from
       the horizontal sum, vertical speed unchanged;
-    - ``vertical`` True (``RMETHH OFF``): the vertical part is applied too.
+    - ``vertical`` 1 (True; ``RMETHH OFF``): the vertical part is applied too;
+    - ``vertical`` 2: as 1, but level pairs split up and down (see :func:`mvp_pair`): the
+      mode for corridor-bound UAVs, which can only change speed along track and climb.
 
     Ground speed is clipped to ``[vmin, vmax]`` and vertical speed to ``[vsmin, vsmax]``
     (per-agent arrays, m/s); a zero horizontal command points north, as BlueSky's
@@ -512,7 +521,7 @@ def mvp(
         side = 1.0 if i < j else -1.0
         d1, d2, d3 = mvp_pair(
             x[j] - x[i], y[j] - y[i], z[j] - z[i], vx[j] - vx[i], vy[j] - vy[i], vz[j] - vz[i],
-            tcpa[r], tin[r], rpz_m, hpz_m, dtlookahead, side,
+            tcpa[r], tin[r], rpz_m, hpz_m, dtlookahead, side, vertical == 2,
         )  # fmt: skip
         dvx[i] -= d1
         dvy[i] -= d2
@@ -531,7 +540,7 @@ def mvp(
         else:
             new_vx[i] = 0.0
             new_vy[i] = gs_c
-        w = vz[i] + dvz[i] if vertical else vz[i]
+        w = vz[i] + dvz[i] if vertical >= 1 else vz[i]
         new_vz[i] = max(vsmin[i], min(vsmax[i], w))
     for i in range(na):
         if hit[i]:

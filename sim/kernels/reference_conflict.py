@@ -195,7 +195,13 @@ def mvp_ref(
             t_sol, i_v = float(tin[r]), hpz_m
         if abs(t_sol) < 1e-6:
             t_sol = 1e-6 if t_sol >= 0.0 else -1e-6
-        dv3 = (i_v / t_sol) * (-np.sign(vrel[2]) if vrel[2] != 0.0 else 1.0)
+        if vrel[2] != 0.0:
+            sign = -np.sign(vrel[2])
+        elif vertical == 2:  # level pair: away from the intruder, split by index at equal z
+            sign = np.sign(drel[2]) if drel[2] != 0.0 else (1.0 if i < j else -1.0)
+        else:
+            sign = 1.0
+        dv3 = (i_v / t_sol) * sign
         dv[i] -= np.array([dv_h[0], dv_h[1], 0.5 * dv3])
         hit[i] = True
     idx = np.asarray(idx, dtype=np.int64)
@@ -206,7 +212,7 @@ def mvp_ref(
     gs_c = np.clip(gs, vmin[idx], vmax[idx])
     new_vx[idx] = gs_c * np.sin(trk)
     new_vy[idx] = gs_c * np.cos(trk)
-    w = vz[idx] + dv[idx, 2] if vertical else vz[idx]
+    w = vz[idx] + dv[idx, 2] if vertical >= 1 else vz[idx]
     new_vz[idx] = np.clip(w, vsmin[idx], vsmax[idx])
     who = np.nonzero(hit)[0]
     resolved[: len(who)] = who

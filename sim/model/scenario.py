@@ -234,6 +234,10 @@ class Separation(StrictModel):
     """Conflict detection look-ahead time (s)."""
     interval: Annotated[Seconds, Field(gt=0.0, le=60.0)] = 1.0
     """Time between conflict-detection passes (s), as BlueSky's ASAS interval."""
+    resolution: Literal["none", "mvp"] = "none"
+    """Tactical conflict resolution: ``none`` (detect only) or ``mvp`` (BlueSky's modified
+    voltage potential, as far as a corridor-bound UAV can fly it: along-track speed and climb;
+    see ``sim.engine.resolution``)."""
 
 
 class Scenario(StrictModel):

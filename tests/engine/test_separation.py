@@ -68,3 +68,24 @@ def test_vertical_separation_keeps_them_apart(tmp_path: Path, alt: int) -> None:
     run = _run(tmp_path, alt)
     assert run["summary"]["uav_separation_losses"] == 0
     assert run["summary"]["verdict"] == "pass"
+
+
+def test_mvp_resolution_splits_head_on_drones_vertically(tmp_path: Path) -> None:
+    # the case above (3.5 m apart in height, head-on on one corridor), now resolved
+    shutil.copytree(ROOT / "maps", tmp_path / "maps")
+    shutil.copytree(ROOT / "scenarios", tmp_path / "scenarios")
+    path = tmp_path / "scenarios" / "head-on.toml"
+    text = SCENARIO.replace("{alt}", "90")
+    path.write_text(text + '\n[separation]\nresolution = "mvp"\n')
+    out = tmp_path / "t.tztrace"
+    simulate(load_scenario(path), out)
+    with TraceReader(out) as r:
+        summary, events = r.summary, r.events
+    kinds = [e["kind"] for e in events]
+    assert "conflict" in kinds
+    assert summary["uav_separation_losses"] == 0 and summary["verdict"] == "pass"
+    assert summary["uav_resolutions"] == 2
+    starts = {e["agent"] for e in events if e["kind"] == "resolution"}
+    resumes = {e["agent"] for e in events if e["kind"] == "resume"}
+    assert starts == resumes == {"uav-01", "uav-03"}  # both manoeuvre, both resume their plan
+    assert [e["agent"] for e in events if e["kind"] == "arrive"].count("uav-01") == 1

@@ -272,7 +272,7 @@ def test_detect_equals_twin_on_adversarial_fleets(agents: list) -> None:
 # --- MVP --------------------------------------------------------------------------------
 
 
-def _resolve(fn, t: dict, rec: dict, rpz=50.0, hpz=15.0, look=60.0, vertical=False) -> tuple:
+def _resolve(fn, t: dict, rec: dict, rpz=50.0, hpz=15.0, look=60.0, vertical=0) -> tuple:
     n_agents = len(t["x"])
     idx = np.arange(n_agents)
     out = [np.full(n_agents, np.nan) for _ in range(3)]
@@ -321,7 +321,7 @@ def test_mvp_equals_its_twin() -> None:
     idx = np.arange(500)
     rec = _run(detect, t, idx, look=60.0)
     assert (rec["flags"] & CONFLICT).sum() > 50
-    for vertical in (False, True):
+    for vertical in (0, 1, 2):
         (a, ra) = _resolve(mvp, t, rec, vertical=vertical)
         (b, rb) = _resolve(ref.mvp_ref, t, rec, vertical=vertical)
         np.testing.assert_array_equal(ra, rb)
@@ -334,7 +334,21 @@ def test_mvp_vertical_mode_moves_apart_vertically() -> None:
     # B climbs through A's level from below (hovering, same spot): vertical resolution only
     t = _pair((0, 0, 100), (0, 0, 0), (0, 0, 40), (0, 0, 2))
     rec = _run(detect, t, np.arange(2), look=60.0)
-    (_, _, nvz), _ = _resolve(mvp, t, rec, vertical=True)
+    (_, _, nvz), _ = _resolve(mvp, t, rec, vertical=1)
     assert nvz[1] < 2.0 and nvz[0] > 0.0
-    (_, _, nvz_h), _ = _resolve(mvp, t, rec, vertical=False)
+    (_, _, nvz_h), _ = _resolve(mvp, t, rec, vertical=0)
     np.testing.assert_array_equal(nvz_h, t["vz"])
+
+
+@pytest.mark.parametrize("dz", [0.0, 3.5, -3.5])
+def test_mvp_corridor_mode_splits_a_level_pair(dz: float) -> None:
+    # head-on on one line at (nearly) one level: BlueSky's vertical MVP gives both the same
+    # command; mode 2 sends them apart, the higher one (or by index) up
+    t = _pair((0, 0, 100 + dz), (10, 0, 0), (400, 0, 100), (-10, 0, 0))
+    rec = _run(detect, t, np.arange(2), look=60.0)
+    (_, _, same), _ = _resolve(mvp, t, rec, vertical=1)
+    assert np.sign(same[0]) == np.sign(same[1]) != 0
+    (_, _, nvz), _ = _resolve(mvp, t, rec, vertical=2)
+    assert nvz[0] * nvz[1] < 0
+    if dz != 0.0:
+        assert (nvz[0] > 0) == (dz > 0)

@@ -219,7 +219,7 @@ def test_mvp_matches_bluesky(seed: int, n: int, side: float) -> None:
     k = mvp(
         len(rec["own"]), rec["own"], rec["intruder"], rec["flags"], rec["tcpa"], rec["tin"],
         np.arange(n), t["x"], t["y"], t["z"], t["vx"], t["vy"], t["vz"], RPZ, HPZ, look,
-        1.01, 1.01, False, *lim, *out, resolved,
+        1.01, 1.01, 0, *lim, *out, resolved,
     )  # fmt: skip
     assert k > 50
     # BlueSky divides by |tcpa|, which is 0 for a pair at zero relative velocity (formations):
