@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from sim import __version__
+from sim.commands.check import format_violation
 from sim.engine.simulation import TRACE_FIELDS, RunResult, Simulation
 from sim.model.bundle import ScenarioBundle, load_scenario
 from sim.model.errors import ModelError
@@ -161,16 +162,13 @@ def run_run(
     if not quiet:
         console.print(table)
     if verdict != "pass":
-        for ev in sim.violation_events[:20]:
-            where = f" in zone {ev['zone']}" if ev.get("zone") else ""
-            other = f" with {ev['other']}" if ev.get("other") else ""
-            action = f"; action {ev['action']}" if ev.get("action") else ""
-            err.print(
-                f"{scenario}: t={ev['t']:.1f} s: {ev['agent']}: {ev['rule']}{where}{other}"
-                f" ({ev.get('detail', '')}{action})",
-                markup=False,
-            )
-        more = len(sim.violation_events) - 20
+        # the Violation records of `testzone check`, with the breach action where one was taken
+        for v, ev in zip(sim.violation_list[:20], sim.violation_events, strict=False):
+            lines = format_violation(v)
+            if ev.get("action"):
+                lines[1] += f" (action: {ev['action']})"
+            err.print(f"{scenario}: " + "\n".join(lines), markup=False, highlight=False)
+        more = len(sim.violation_list) - 20
         if more > 0:
             err.print(f"... and {more} more (see the trace's events)", markup=False)
         return 1

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ import simpy
 
 from sim.engine.fencing import FenceMonitor
 from sim.engine.kernel_args import air_args, road_args, water_args
+from sim.engine.permit_caps import PermitCapMonitor
 from sim.engine.recorder import NullRecorder, Recorder
 from sim.engine.routes import Router
 from sim.engine.safety import CollisionMonitor, PetMonitor, SeparationMonitor
@@ -37,6 +38,8 @@ from sim.model.map import Junction
 from sim.model.scenario import AgentEvent, AgentSpec, FlowSpec, SpeedLimitEvent, ZoneEvent
 from sim.model.vehicle import Domain, RoadVehicleType, ShipType, UavType
 from sim.network.arrays import LayerArrays, build_layer
+from sim.rules.catalogue import make as make_violation
+from sim.rules.violation import Violation
 from sim.state.fleet import (
     ACTIVE,
     ARRIVED,
@@ -81,6 +84,10 @@ class EngineConfig:
     """TTC threshold (s) of TET and TIT (Minderhoud & Bovy 2001; SUMO SSM's default is 3 s)."""
     pet_threshold: float = 2.0
     """PET (s) below which a junction encroachment is reported (SUMO SSM's default: 2 s)."""
+
+
+MAX_RECORDS = 1000
+"""Most violation records kept in a run's summary (all are events in the trace)."""
 
 
 @dataclass
@@ -168,11 +175,13 @@ class Simulation:
         self.peak_road = 0
         self.n_events = 0
         self.violation_events: list[dict[str, Any]] = []
+        self.violation_list: list[Violation] = []
         self.violations: dict[str, int] = {}
         self.forced_landing: set[int] = set()
         self.tick = 0
         self.env = simpy.Environment()
         self.fences = FenceMonitor(self)
+        self.caps = PermitCapMonitor(self)
         self.separation = SeparationMonitor(self)
         self.pet = PetMonitor(self)
         self.collisions = CollisionMonitor(self)
@@ -193,17 +202,31 @@ class Simulation:
         self.n_events += 1
         self.recorder.add_event(round(t, 9), kind, agent, **data)
         if kind == "breach":
-            self.violation_events.append({"t": t, "agent": agent, **data})
-            rule = str(data.get("rule", kind))
-            self.violations[rule] = self.violations.get(rule, 0) + 1
+            self._violated(t, agent, str(data["rule"]), data)
 
     def violation(self, t: float, agent: str | None, rule: str, **data: Any) -> None:
         """Record a violation (fails the run's verdict) as an event named after its rule."""
         kind = rule.split(".")[0] if rule.startswith("collision") else rule.replace(".", "_")
         self.n_events += 1
         self.recorder.add_event(round(t, 9), kind, agent, rule=rule, **data)
+        self._violated(t, agent, rule, data)
+
+    def _violated(self, t: float, agent: str | None, rule: str, data: dict[str, Any]) -> None:
+        """Keep a violation for the verdict, as the catalogue's :class:`Violation` type."""
         self.violation_events.append({"t": t, "agent": agent, "rule": rule, **data})
         self.violations[rule] = self.violations.get(rule, 0) + 1
+        fields = {k: v for k, v in data.items() if k not in ("rule", "zone", "where", "detail")}
+        v = make_violation(
+            rule,
+            agent=agent,
+            zone=data.get("zone"),
+            time=(t, t),
+            where=tuple(data["where"]) if data.get("where") is not None else None,
+            **fields,
+        )
+        if data.get("detail"):
+            v = replace(v, message=f"{v.message}: {data['detail']}")
+        self.violation_list.append(v)
 
     # --- spawning ----------------------------------------------------------------------------
     def _route(self, spec: AgentSpec | FlowSpec, layer: str) -> np.ndarray:
@@ -280,6 +303,7 @@ class Simulation:
         )
         self.pending[layer].append(_Pending(i, t))
         self.fences.watch(i, permit)
+        self.caps.watch(i, permit, layer, int(route[0]))
         return i
 
     def _try_enter(self, t: float) -> None:
@@ -531,6 +555,7 @@ class Simulation:
             self.updates += len(idx)
         self.collisions.step(t_next)
         self.fences.step(t_next)
+        self.caps.step(t_next)
         self.separation.step(self.tick + 1, t_next)
 
     def _metrics(self, idx: np.ndarray, speed: np.ndarray) -> None:
@@ -686,6 +711,8 @@ class Simulation:
             "events": self.n_events,
             "violations": dict(sorted(self.violations.items())),
             "verdict": "fail" if self.violations else "pass",
+            # the same records as `testzone check` reports, in the order they happened
+            "violation_records": [v.to_json() for v in self.violation_list[:MAX_RECORDS]],
             **self._metric_summary(),
             "collisions": self.collisions.n_collisions,
             "uav_conflicts": self.separation.n_conflicts,

@@ -426,6 +426,18 @@ def _entries() -> tuple[Rule, ...]:
             "ASTM F3548-21 (conformance); Decree 761 Art. 33", "V", "error", ("uav",), rt,
             "{agent} lost separation with {other}",
         ),
+        Rule(
+            "permit.speed_exceeded", "Above the permit's speed cap during the run",
+            "the permit's own terms (speed_cap)", "V", "error", ALL, rt,
+            "{agent} went at {speed}, above permit {permit}'s cap {cap}",
+        ),
+        Rule(
+            "permit.altitude_exceeded", "Above the permit's altitude cap during the run",
+            "the permit's own terms (altitude_cap)", "V", "error", ("uav",), rt,
+            "{agent} flew at {alt}, above permit {permit}'s cap {cap}",
+            note="a UAV can be taken above its planned altitude by a corridor's band or by "
+            "tactical conflict resolution.",
+        ),
     )  # fmt: skip
 
 

@@ -140,7 +140,9 @@ def test_run_exits_1_and_lists_the_violations(
         app, ["run", "scenarios/urban-icv-road-test.toml", "-o", str(tmp_path / "u.tztrace")]
     )
     assert result.exit_code == 1
-    assert "fence.speeding in zone speed-school" in result.output
+    # as `testzone check` prints a violation: severity, rule, agent, zone, time, place, article
+    assert "ERROR    fence.speeding  icv-01  zone speed-school  t=0:44" in result.output
+    assert "[the zone's own rules (max_speed)] (action: warn)" in result.output
     assert "verdict" in result.output
 
 

@@ -18,6 +18,8 @@ RUNTIME = {
     "collision.ship",
     "collision.obstacle",
     "separation.loss",
+    "permit.speed_exceeded",
+    "permit.altitude_exceeded",
 }
 
 
@@ -33,6 +35,18 @@ def test_ids_are_stable_dotted_names() -> None:
 def test_runtime_rules_of_the_engine_are_in_the_catalogue_with_these_exact_ids() -> None:
     runtime = {r.id for r in catalogue().values() if r.stage == "runtime"}
     assert runtime == RUNTIME
+
+
+def test_every_rule_the_engine_reports_is_a_runtime_rule_of_the_catalogue() -> None:
+    import re
+
+    from tests.conftest import ROOT
+
+    emitted: set[str] = set()
+    for path in (ROOT / "sim" / "engine").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        emitted |= set(re.findall(r'"((?:fence|collision|separation|permit)\.[a-z_]+)"', text))
+    assert emitted == RUNTIME
 
 
 def test_every_static_rule_is_evaluated_by_one_group() -> None:
