@@ -139,14 +139,12 @@ class CollisionMonitor:
 
     Ships are rectangles, UAVs cylinders (radius half the span), checked in 2-D/3-D and swept
     over the tick so fast movers cannot pass through each other between ticks. Road vehicles
-    collide when the gap to their leader along their path is gone; their 2-D rectangles
-    (centre half a length back along the route, so a turning body spans its corner) are
-    checked against the map's obstacles but not against each other yet: the junction model
-    has no clearance time between signal phases and no yielding of permissive turns, and
-    turning bodies in adjacent lanes switch heading at the corner, so bodies that this model
-    keeps apart along their paths can overlap in 2-D inside a junction box. A new colliding
-    pair is a violation (``collision.icv``, ``collision.uav``, ``collision.ship``;
-    ``collision.obstacle`` against the map): road vehicles and ships stop, UAVs are lost.
+    are rectangles spanning their route from the rear to the front bumper (through a junction
+    box they follow the movement's arc, see ``sim.kernels.geometry.road_footprints``), checked
+    against each other and the map's obstacles; besides, a road vehicle whose gap to its leader
+    along the path is gone has collided with it. A new colliding pair is a violation
+    (``collision.icv``, ``collision.uav``, ``collision.ship``; ``collision.obstacle`` against
+    the map): road vehicles and ships stop, UAVs are lost.
     """
 
     RULE = ("collision.icv", "collision.uav", "collision.ship")
@@ -158,6 +156,7 @@ class CollisionMonitor:
         self.pose: list[np.ndarray] = []
         self.prev: list[np.ndarray] = []
         self.seen = np.zeros(0, dtype=np.bool_)
+        self.blen = np.zeros(0)  # body lengths (m): road bodies as drawn (see road_footprints)
         self.ws = collision_workspace(64)
         self.out = [np.zeros(256, dtype=np.int64), np.zeros(256, dtype=np.int64)]
         self.touching: set[tuple[int, int]] = set()
@@ -202,7 +201,9 @@ class CollisionMonitor:
         if n <= self.cap:
             return
         cap = max(n, 2 * self.cap, 64)
-        old_pose, old_prev, old_seen = self.pose, self.prev, self.seen
+        old_pose, old_prev, old_seen, old_len = self.pose, self.prev, self.seen, self.blen
+        self.blen = np.zeros(cap)
+        self.blen[: self.cap] = old_len
         self.pose = [np.zeros(cap) for _ in range(4)]
         self.prev = [np.zeros(cap) for _ in range(4)]
         self.seen = np.zeros(cap, dtype=np.bool_)
@@ -229,17 +230,19 @@ class CollisionMonitor:
         road_idx = idx[f.kind[idx] == KIND_ICV]
         if len(road_idx):
             road = sim.layers["road"]
-            bx, by, bh = (np.empty(len(road_idx)) for _ in range(3))
+            bx, by, bh, bl = (np.empty(len(road_idx)) for _ in range(4))
             road_footprints(
                 road_idx, f.s, f.edge, f.lane, f.length, f.route_off, f.route_pos, f.route_len,
                 f.routes, road.edge_length, road.lanes, road.lane_width, road.two_way,
                 road.box_start, road.box_end, road.pts_off, road.pts_x, road.pts_y, road.pts_s,
-                bx, by, bh,
+                bx, by, bh, bl,
             )  # fmt: skip
             cx[road_idx], cy[road_idx], ch[road_idx] = bx, by, bh
+            self.blen[road_idx] = bl
             cz[road_idx] = f.z[road_idx]
-            self.sim.pet.step(t, road_idx, cx, cy, ch)
+            self.sim.pet.step(t, road_idx, cx, cy, ch, self.blen)
         other = idx[f.kind[idx] != KIND_ICV]
+        self.blen[other] = f.length[other]
         cx[other], cy[other], cz[other], ch[other] = (
             f.x[other],
             f.y[other],
@@ -249,9 +252,8 @@ class CollisionMonitor:
         fresh = idx[~self.seen[idx]]
         px[fresh], py[fresh], pz[fresh], ph[fresh] = cx[fresh], cy[fresh], cz[fresh], ch[fresh]
         self.seen[idx] = True
-        # Road vehicles are checked along their paths (below), not by 2-D overlap (see the
-        # class docstring for why).
-        shaped = idx[f.kind[idx] != KIND_ICV]
+        # all shapes in 2-D/3-D; road vehicles also along their paths (below)
+        shaped = idx
         k = 0
         while len(shaped) > 1:
             k = collide(
@@ -261,7 +263,7 @@ class CollisionMonitor:
                 cy,
                 cz,
                 ch,
-                f.length,
+                self.blen,
                 f.width,
                 f.height,
                 px,
@@ -296,7 +298,7 @@ class CollisionMonitor:
         cap = max(64, len(idx))
         while True:
             out_a, out_o = np.zeros(cap, dtype=np.int64), np.zeros(cap, dtype=np.int64)
-            args = (f.kind, cx, cy, cz, ch, f.length, f.width, f.height, px, py, pz, ph)
+            args = (f.kind, cx, cy, cz, ch, self.blen, f.width, f.height, px, py, pz, ph)
             k = obstacle_hits(idx, *args, *self.obs, -1.0, 0.01, out_a, out_o)
             if k <= cap:
                 break
@@ -387,9 +389,15 @@ class PetMonitor:
         self.per_agent: dict[int, float] = {}
 
     def step(
-        self, t: float, road_idx: np.ndarray, cx: np.ndarray, cy: np.ndarray, ch: np.ndarray
+        self,
+        t: float,
+        road_idx: np.ndarray,
+        cx: np.ndarray,
+        cy: np.ndarray,
+        ch: np.ndarray,
+        blen: np.ndarray,
     ) -> None:
-        """Feed one tick of road-vehicle body poses (fleet-indexed arrays, m and rad)."""
+        """Feed one tick of road-vehicle body poses and lengths (fleet-indexed; m and rad)."""
         if self.grid is None or len(road_idx) == 0:
             return
         f = self.sim.fleet
@@ -399,7 +407,8 @@ class PetMonitor:
             self.state[0] = grown
         m = len(road_idx)
         cand = np.empty(m, dtype=np.int64)
-        reach = 0.5 * np.hypot(f.length, f.width)
+        k = min(len(blen), len(f.width))  # both cover the fleet's n agents
+        reach = 0.5 * np.hypot(blen[:k], f.width[:k])
         area_candidates(
             road_idx, cx, cy, reach, self.ax, self.ay, self.ar, self.cell, *self.grid, cand
         )
@@ -411,7 +420,7 @@ class PetMonitor:
         ]
         radius = np.zeros(len(f.x))
         k = pet_step(
-            t, road_idx, cand, cx, cy, ch, f.length, f.width, radius, *self.areas, *self.state, *out
+            t, road_idx, cand, cx, cy, ch, blen, f.width, radius, *self.areas, *self.state, *out
         )
         for q in range(k):
             area, first, second, pet = (

@@ -371,8 +371,9 @@ class Simulation:
                 gap = float(room[0][e0 * MAX_LANES + lane])
                 if gap > best_gap:
                     best_lane, best_gap = lane, gap
-            # the body starts wholly on the edge: front at one vehicle length
-            s_in = min(float(f.length[i]), 0.5 * float(arr.edge_length[e0]))
+            # the body starts wholly on the edge past the junction box (as SUMO departs at the
+            # start of the lane), clear of traffic turning through the box
+            s_in = min(float(arr.box_start[e0] + f.length[i]), 0.5 * float(arr.edge_length[e0]))
             best_gap -= s_in
             if best_gap < f.s0[i] + 1.0:
                 return False

@@ -165,8 +165,10 @@ def box_corner(x0, y0, h0, x1, y1, h1):
     den = c0 * s1 - s0 * c1
     if abs(den) < 0.2:
         return 0.0, 0.0, False
+    # entry + t0 * d0 = exit - t1 * d1 (Cramer's rule); the corner must lie ahead of the
+    # entry and behind the exit
     t0 = ((x1 - x0) * s1 - (y1 - y0) * c1) / den
-    t1 = ((x1 - x0) * s0 - (y1 - y0) * c0) / den
+    t1 = (c0 * (y1 - y0) - s0 * (x1 - x0)) / den
     if t0 <= 0.0 or t1 <= 0.0:
         return 0.0, 0.0, False
     return x0 + t0 * c0, y0 + t0 * s0, True
@@ -174,7 +176,14 @@ def box_corner(x0, y0, h0, x1, y1, h1):
 
 @njit(cache=True, inline="always")
 def box_path(x0, y0, h0, x1, y1, h1, u):
-    """Position (m) and heading (rad) at fraction ``u`` (0..1, by length) of the box path."""
+    """Position (m) and heading (rad) at fraction ``u`` (0..1, by length) of the box path.
+
+    A turn follows the incoming lane line, a circular arc tangent to both lane lines, then the
+    outgoing lane line: the lines' corner (:func:`box_corner`) filleted with tangent length
+    the shorter of its two legs, so the heading changes smoothly and the paths of neighbouring
+    lanes turning together are concentric arcs a lane width apart (bodies on an L-shaped path
+    swing across the corner into the next lane). Straight on: the chord.
+    """
     cx, cy, corner = box_corner(x0, y0, h0, x1, y1, h1)
     if not corner:
         dx = x1 - x0
@@ -183,12 +192,30 @@ def box_path(x0, y0, h0, x1, y1, h1, u):
         return x0 + u * dx, y0 + u * dy, h
     l0 = math.hypot(cx - x0, cy - y0)
     l1 = math.hypot(x1 - cx, y1 - cy)
-    d = u * (l0 + l1)
-    if d <= l0:
-        f = d / l0 if l0 > 0.0 else 0.0
-        return x0 + f * (cx - x0), y0 + f * (cy - y0), math.atan2(cy - y0, cx - x0)
-    f = (d - l0) / l1 if l1 > 0.0 else 1.0
-    return cx + f * (x1 - cx), cy + f * (y1 - cy), math.atan2(y1 - cy, x1 - cx)
+    ha = math.atan2(cy - y0, cx - x0)
+    hb = math.atan2(y1 - cy, x1 - cx)
+    turn = (hb - ha + math.pi) % (2.0 * math.pi) - math.pi
+    tl = min(l0, l1)  # tangent length (m)
+    r = tl / math.tan(0.5 * abs(turn))  # arc radius (m)
+    arc = r * abs(turn)
+    s0 = l0 - tl
+    total = s0 + arc + (l1 - tl)
+    d = u * total
+    ca = math.cos(ha)
+    sa = math.sin(ha)
+    if d <= s0:
+        return x0 + d * ca, y0 + d * sa, ha
+    if d <= s0 + arc:
+        sign = 1.0 if turn > 0.0 else -1.0
+        # centre of the arc: left of the incoming line for a left turn, right for a right one
+        ox = x0 + s0 * ca - sign * r * sa
+        oy = y0 + s0 * sa + sign * r * ca
+        h = ha + sign * (d - s0) / r
+        return ox + sign * r * math.sin(h), oy - sign * r * math.cos(h), h
+    bx = cx + tl * math.cos(hb)
+    by = cy + tl * math.sin(hb)
+    f = d - s0 - arc
+    return bx + f * math.cos(hb), by + f * math.sin(hb), hb
 
 
 @njit(cache=True)
@@ -227,13 +254,18 @@ def road_footprints(
     out_x,
     out_y,
     out_h,
+    out_l,
 ):
-    """Centre (m) and heading (rad) of each road vehicle's body, following its route.
+    """Centre (m), heading (rad) and length (m) of each road vehicle's body along its route.
 
     ``s`` is the front bumper. The body is the rectangle from the rear bumper's point on the
     route (a length back; on the edge before when the vehicle has just passed a junction) to
     the front bumper's: centre between them, heading from rear to front, so a body turning
-    through a junction box cuts its corner as a real car does. Outputs align with ``idx``.
+    through a junction box cuts its corner as a real car does. Its length is the distance
+    between the two points: the vehicle's length on lanes; in a box, where a movement's path
+    is shorter or longer than the box's length along the route (a right turn cuts the corner),
+    bodies and the gaps between them scale alike, so vehicles that keep their distance along
+    the route never overlap. Outputs align with ``idx``.
     """
     for k in range(len(idx)):
         i = idx[k]
@@ -248,7 +280,9 @@ def road_footprints(
         dy = fy - ry
         out_x[k] = 0.5 * (fx + rx)
         out_y[k] = 0.5 * (fy + ry)
-        out_h[k] = fh if dx * dx + dy * dy < 1e-12 else math.atan2(dy, dx)
+        chord = math.sqrt(dx * dx + dy * dy)
+        out_h[k] = fh if chord < 1e-6 else math.atan2(dy, dx)
+        out_l[k] = length[i] if chord < 1e-6 else chord
 
 
 @njit(cache=True, inline="always")

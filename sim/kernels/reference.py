@@ -122,26 +122,47 @@ def _box_corner_ref(x0, y0, h0, x1, y1, h1):  # noqa: ANN202
         return 0.0, 0.0, False
     rx, ry = x1 - x0, y1 - y0
     t0 = (rx * d1[1] - ry * d1[0]) / den
-    t1 = (rx * d0[1] - ry * d0[0]) / den
+    t1 = (d0[0] * ry - d0[1] * rx) / den  # the exit lies t1 beyond the corner
     if t0 <= 0.0 or t1 <= 0.0:
         return 0.0, 0.0, False
     return x0 + t0 * d0[0], y0 + t0 * d0[1], True
 
 
 def _box_path_ref(x0, y0, h0, x1, y1, h1, u):  # noqa: ANN202
-    """Twin of :func:`sim.kernels.geometry.box_path`."""
+    """Twin of :func:`sim.kernels.geometry.box_path` (corner filleted by a circular arc)."""
     cx, cy, corner = _box_corner_ref(x0, y0, h0, x1, y1, h1)
     if not corner:
         dx, dy = x1 - x0, y1 - y0
         h = h0 if dx * dx + dy * dy < 1e-12 else math.atan2(dy, dx)
         return x0 + u * dx, y0 + u * dy, h
-    l0, l1 = math.hypot(cx - x0, cy - y0), math.hypot(x1 - cx, y1 - cy)
-    d = u * (l0 + l1)
-    if d <= l0:
-        f = d / l0 if l0 > 0.0 else 0.0
-        return x0 + f * (cx - x0), y0 + f * (cy - y0), math.atan2(cy - y0, cx - x0)
-    f = (d - l0) / l1 if l1 > 0.0 else 1.0
-    return cx + f * (x1 - cx), cy + f * (y1 - cy), math.atan2(y1 - cy, x1 - cx)
+    p0, c, p1 = np.array([x0, y0]), np.array([cx, cy]), np.array([x1, y1])
+    l0, l1 = float(np.linalg.norm(c - p0)), float(np.linalg.norm(p1 - c))
+    d0, d1 = (c - p0) / l0, (p1 - c) / l1
+    ha, hb = math.atan2(d0[1], d0[0]), math.atan2(d1[1], d1[0])
+    turn = math.atan2(d0[0] * d1[1] - d0[1] * d1[0], float(d0 @ d1))
+    tl = min(l0, l1)
+    r = tl / math.tan(abs(turn) / 2.0)
+    a = c - tl * d0  # where the arc starts
+    b = c + tl * d1  # where it ends
+    legs = (float(np.linalg.norm(a - p0)), r * abs(turn), float(np.linalg.norm(p1 - b)))
+    d = u * sum(legs)
+    if d <= legs[0]:
+        q = p0 + d * d0
+        return float(q[0]), float(q[1]), ha
+    if d <= legs[0] + legs[1]:
+        left = np.array([-d0[1], d0[0]]) * math.copysign(1.0, turn)
+        centre = a + r * left
+        phi = (d - legs[0]) / r * math.copysign(1.0, turn)
+        rot = np.array([[math.cos(phi), -math.sin(phi)], [math.sin(phi), math.cos(phi)]])
+        q = centre + rot @ (a - centre)
+        return float(q[0]), float(q[1]), ha + phi
+    q = b + (d - legs[0] - legs[1]) * d1
+    return float(q[0]), float(q[1]), hb
+
+
+def _committed_ref(d, v, box_end, stop, max_decel) -> bool:
+    """Twin of :func:`sim.kernels.road.committed`."""
+    return bool((d < box_end and v > 2.0) or v * v > 2.0 * max_decel * max(d - stop, 0.0))
 
 
 def _rear_beyond_ref(j, e, s, length, route_pos, route_off, routes) -> float:
@@ -166,6 +187,7 @@ def road_step_ref(
     lc_cool,
     distance,
     length,
+    width,
     v0,
     T,
     a_max,
@@ -253,8 +275,13 @@ def road_step_ref(
         i = order[p]
         e = int(ee[p])
         d = e_len[e] - s[i]
-        if not same[p] and has_next[p] and d <= reach[p]:
-            if node_signalised[e_to[e]]:
+        second = (
+            same[p]
+            and (p + 2 >= m or keys[p + 2] != keys[p])
+            and e_len[e] - s[order[p + 1]] < box_end[e]
+        )
+        if (not same[p] or second) and has_next[p] and d <= reach[p]:
+            if node_signalised[e_to[e]] and d > e_stop[e]:
                 st = signal_state[e]
                 if st == 2 or (st == 1 and d >= speed[i] * speed[i] / (2.0 * b_comf[i])):
                     continue
@@ -288,42 +315,102 @@ def road_step_ref(
             lane_offset_ref(e_lanes[dst], l_dst, e_lane_w[dst], e_two_way[dst]),
         )
         cx, cy, corner = _box_corner_ref(a[0], a[1], a[2], b[0], b[1], b[2])
+        turn = (b[2] - a[2] + math.pi) % (2.0 * math.pi) - math.pi
+        sweep = 0.0
+        arc = (0.0, 0.0, 0.0)
         if not corner:
             cx, cy = 0.5 * (a[0] + b[0]), 0.5 * (a[1] + b[1])
-        turn = (b[2] - a[2] + math.pi) % (2.0 * math.pi) - math.pi
-        ents.append((p, node, src, dst, l_dst, inbox, (a[0], a[1], cx, cy, b[0], b[1]), turn))
-    for pu, node_u, src_u, dst_u, lane_u, box_u, cu, turn_u in ents:
+        else:
+            legs = (math.dist((a[0], a[1]), (cx, cy)), math.dist((cx, cy), (b[0], b[1])))
+            tl = min(legs)
+            r = tl / math.tan(abs(turn) / 2.0)
+            path = sum(legs) - 2.0 * tl + r * abs(turn)
+            half = length[i] / 2.0 * path / max(box_end[src] + box_start[dst], 1e-9)
+            sweep = r - math.sqrt(r * r - half * half) if half < r else r
+            d0 = np.array([math.cos(a[2]), math.sin(a[2])])
+            start = np.array([a[0], a[1]]) + (legs[0] - tl) * d0
+            centre = start + math.copysign(r, turn) * np.array([-d0[1], d0[0]])
+            arc = (float(centre[0]), float(centre[1]), r)
+        ents.append(
+            (
+                p,
+                node,
+                src,
+                dst,
+                l_dst,
+                inbox,
+                (a[0], a[1], cx, cy, b[0], b[1]),
+                turn,
+                l_src,
+                sweep,
+                arc,
+            )
+        )
+    for pu, node_u, src_u, dst_u, lane_u, box_u, cu, turn_u, from_u, sweep_u, arc_u in ents:
         if box_u:
             continue
         iu = order[pu]
         e = int(ee[pu])
-        if e_len[e] - s[iu] < box_end[e]:
+        d_u = e_len[e] - s[iu]
+        if _committed_ref(d_u, speed[iu], box_end[e], e_stop[e], max_decel[iu]) or (
+            d_u < box_end[e] and node_signalised[e_to[e]] and signal_state[e] != 0
+        ):
             continue
         eta_i = (e_len[e] - s[iu]) / max(speed[iu], 1.0)
         rank_i = e_limit[e] * 16.0 + e_lanes[e]
-        for pw, node_w, src_w, dst_w, lane_w, box_w, cw, turn_w in ents:
-            if pw == pu or node_w != node_u or src_w == src_u:
+        for pw, node_w, src_w, dst_w, lane_w, box_w, cw, turn_w, from_w, sweep_w, arc_w in ents:
+            if pw == pu or node_w != node_u or (src_w == src_u and from_w == from_u):
                 continue
+            same = src_w == src_u
             merge = dst_w == dst_u and lane_w == lane_u
-            permissive = False
-            if not merge and node_signalised[node_u] and not box_w:
-                if not (turn_u > 0.5 and turn_w <= 0.5):
-                    continue
-                permissive = True
-            if not merge and not any(
-                _cross_ref(cu[2 * i : 2 * i + 4], cw[2 * j : 2 * j + 4])
-                for i in (0, 1)
-                for j in (0, 1)
-            ):
-                continue
-            if box_w:
-                yield_flag[pu] = True
-                break
+            side = (
+                same
+                and not merge
+                and turn_u * turn_w > 0.09
+                and abs(from_u - from_w) * e_lane_w[src_u] - (width[iu] + width[order[pw]]) / 2.0
+                < max(sweep_u, sweep_w)
+            )
             iw = order[pw]
             f = int(ee[pw])
+            inside = box_w or _committed_ref(
+                e_len[f] - s[iw], speed[iw], box_end[f], e_stop[f], max_decel[iw]
+            )
+            lefts = (
+                not same
+                and turn_u > 0.5
+                and turn_w > 0.5
+                and arc_u[2] > 0.0
+                and arc_w[2] > 0.0
+                and math.dist(arc_u[:2], arc_w[:2])
+                < arc_u[2] + arc_w[2] + (width[iu] + width[iw]) / 2.0
+            )
+            permissive = False
+            if not same and not merge and not lefts and node_signalised[node_u] and not inside:
+                green = signal_state[src_u] == 0 and signal_state[src_w] == 0
+                if not (turn_u > 0.5 and turn_w <= 0.5 and green):
+                    continue
+                permissive = True
+            if (
+                not merge
+                and not side
+                and not lefts
+                and not any(
+                    _cross_ref(cu[2 * i : 2 * i + 4], cw[2 * j : 2 * j + 4])
+                    for i in (0, 1)
+                    for j in (0, 1)
+                )
+            ):
+                continue
+            if inside:
+                yield_flag[pu] = True
+                break
             eta_j = (e_len[f] - s[iw]) / max(speed[iw], 1.0)
             rank_j = e_limit[f] * 16.0 + e_lanes[f]
-            if permissive:
+            if same or lefts:
+                if eta_j < eta_i or (eta_j == eta_i and iw < iu):
+                    yield_flag[pu] = True
+                    break
+            elif permissive:
                 if eta_j < eta_i + critical_gap:
                     yield_flag[pu] = True
                     break
@@ -346,10 +433,20 @@ def road_step_ref(
         i = order[p]
         if has_next[p]:
             stop = bool(yield_flag[p])
-            if node_signalised[e_to[ee[p]]]:
+            if node_signalised[e_to[ee[p]]] and d[p] > e_stop[ee[p]]:
                 st = signal_state[ee[p]]
                 if st == 2 or (st == 1 and d[p] >= v[p] * v[p] / (2.0 * b_comf[i])):
                     stop = True
+            jj = lead[p]
+            if (
+                not stop
+                and jj >= 0
+                and edge[jj] == nxt[p]
+                and d[p] > box_end[ee[p]]
+                and speed[jj] < 1.0
+                and s[jj] - length[jj] < box_start[nxt[p]] + length[i] + s0[i]
+            ):
+                stop = True
             if stop:
                 cap[p] = min(
                     cap[p],
@@ -373,6 +470,7 @@ def road_step_ref(
     acc = np.minimum(acc, cap)
 
     # MOBIL
+    courtesy = np.full(m, -1)
     best_gain = np.full(m, -1.0)
     best_lane = np.full(m, -1)
     best_acc = np.zeros(m)
@@ -381,7 +479,15 @@ def road_step_ref(
         e = ee[p]
         if e_lanes[e] < 2 or lc_cool[i] > 0.0 or status[i] == 3:
             continue
-        if e_len[e] - s[i] < lc_min_dist or s[i] < max(length[i], 3.0 * e_limit[e]):
+        want = -1
+        if has_next[p]:
+            h0 = point_at_ref(pts_off, pts_x, pts_y, pts_s, e, e_len[e] - box_end[e], 0.0)[2]
+            h1 = point_at_ref(pts_off, pts_x, pts_y, pts_s, nxt[p], box_start[nxt[p]], 0.0)[2]
+            turn = (h1 - h0 + math.pi) % (2.0 * math.pi) - math.pi
+            want = e_lanes[e] - 1 if turn > 0.5 else (0 if turn < -0.5 else -1)
+        d_end = e_len[e] - s[i]
+        late = want >= 0 and lane[i] != want and d_end > e_stop[e] + 5.0
+        if (d_end < lc_min_dist and not late) or s[i] < max(length[i], 3.0 * e_limit[e]):
             continue
         o = -1
         a_o = a_o_new = 0.0
@@ -410,10 +516,17 @@ def road_step_ref(
             tl = lane[i] + dl
             if tl < 0 or tl >= e_lanes[e]:
                 continue
+            if want >= 0 and abs(tl - want) > abs(lane[i] - want):
+                continue
+            bonus = 10.0 if want >= 0 else 0.0
             tk = int(e) * MAX_LANES + int(tl)
             members = np.arange(lo_of[tk], hi_of[tk] + 1) if tk in lo_of else np.zeros(0, dtype=int)
             ahead = members[s[order[members]] > s[i]]
             behind = members[s[order[members]] <= s[i]]
+            if bonus > 0.0 and len(behind):
+                fq = int(behind[-1])
+                if courtesy[fq] < 0 or s[i] < s[order[courtesy[fq]]]:
+                    courtesy[fq] = p
             g_new, v_new = FREE_GAP, speed[i]
             if len(ahead):
                 jj = order[ahead[0]]
@@ -445,6 +558,8 @@ def road_step_ref(
                 ),
                 cap[p],
             )
+            if bonus > 0.0 and a_c_new < -b_safe[i]:
+                continue
             a_n = a_n_new = 0.0
             if len(behind):
                 fq = behind[-1]
@@ -470,7 +585,7 @@ def road_step_ref(
                 gain = a_c_new - acc[p] + politeness[i] * (a_n_new - a_n + a_o_new - a_o)
             else:
                 gain = a_c_new - acc[p] + politeness[i] * (a_n_new - a_n)
-            gain -= lc_threshold[i]
+            gain += bonus - lc_threshold[i]
             if gain > 0.0 and gain > best_gain[p]:
                 best_gain[p], best_lane[p], best_acc[p] = gain, tl, a_c_new
     winner: dict[int, int] = {}
@@ -486,6 +601,22 @@ def road_step_ref(
             lane[i] = best_lane[p]
             acc[p] = best_acc[p]
             lc_cool[i] = lc_cooldown
+    for fq in range(m):
+        if courtesy[fq] >= 0:
+            f, q = order[fq], order[courtesy[fq]]
+            g = max(s[q] - length[q] - s[f], 0.01)
+            a_y = _idm1(
+                speed[f],
+                speed[q],
+                g,
+                min(v0[f], e_limit[ee[fq]]),
+                T[f],
+                a_max[f],
+                b_comf[f],
+                s0[f],
+                delta[f],
+            )
+            acc[fq] = min(acc[fq], max(a_y, -b_comf[f]))
 
     # integrate
     n_arr = 0
@@ -504,12 +635,12 @@ def road_step_ref(
         speed[i] = v_new
         accel[i] = a_i
         e = edge[i]
-        while s[i] >= e_len[e]:
+        while s[i] >= (e_len[e] - box_end[e] if route_pos[i] + 1 >= route_len[i] else e_len[e]):
             if route_pos[i] + 1 >= route_len[i]:
                 status[i] = 2
                 arrived[n_arr] = i
                 n_arr += 1
-                s[i] = e_len[e]
+                s[i] = e_len[e] - box_end[e]
                 break
             s[i] -= e_len[e]
             route_pos[i] += 1
@@ -937,6 +1068,7 @@ def road_footprints_ref(
     out_x,
     out_y,
     out_h,
+    out_l,
 ):
     """Twin of :func:`sim.kernels.geometry.road_footprints`."""
 
@@ -973,4 +1105,6 @@ def road_footprints_ref(
         rx, ry, _ = along(i, float(length[i]))
         dx, dy = fx - rx, fy - ry
         out_x[k], out_y[k] = 0.5 * (fx + rx), 0.5 * (fy + ry)
-        out_h[k] = fh if dx * dx + dy * dy < 1e-12 else math.atan2(dy, dx)
+        chord = math.hypot(dx, dy)
+        out_h[k] = fh if chord < 1e-6 else math.atan2(dy, dx)
+        out_l[k] = length[i] if chord < 1e-6 else chord

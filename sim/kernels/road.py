@@ -8,24 +8,35 @@ Models:
   change if ``a'_c - a_c + p (a'_n - a_n + a'_o - a_o) > threshold`` and ``a'_n >= -b_safe``;
   at most one change per edge and tick (the largest incentive), then a cool-down; none close
   to an edge's end, nor within the distance its limit covers in 3 s after its start (where
-  the new follower may still be on the edge before).
+  the new follower may still be on the edge before). Strategic lanes (as SUMO's): a right
+  turn is driven from the rightmost lane and a left turn from the leftmost; a change towards
+  that lane gets :data:`STRATEGIC_GAIN` (done as soon as it is safe, up to
+  :data:`STRATEGIC_END` m before the stop line), none leads away from it, and the follower in
+  the target lane keeps a gap behind the changer (cooperation).
 - Signals: at red, and at yellow when the stop is comfortable (``d >= v^2 / 2b``), the stop
-  line is a standing obstacle ``e_stop`` m before the edge end (clear of the junction box).
-- Junctions have no inner geometry: a vehicle that has just passed into the next edge from
+  line is a standing obstacle ``e_stop`` m before the edge end (clear of the junction box); a
+  vehicle already past it clears the junction.
+- Junctions have no inner lanes: a vehicle that has just passed into the next edge from
   another approach keeps its rear on that approach, so followers see it at the junction point
-  at the nearest (:func:`rear_beyond`).
-- Junctions: inside a junction box a vehicle follows its lane line to where it meets the
-  lane line it turns into (straight on: the chord), see ``road_point``. A front vehicle within
-  ``approach`` m (or what it covers in ``critical_gap + 2`` s, if more) of a junction, and not
-  stopping at a red signal, yields to other movements through that box that merge into its
-  target lane and, at unsignalised junctions, also to those whose paths cross its own: always
-  to a vehicle still inside the box; to one on a higher-priority edge (higher speed limit, then
-  more lanes) expected less than ``critical_gap`` s after it; between equal priorities to an
-  earlier expected arrival (first come, first served; ties by index). Once inside the box a
-  vehicle no longer yields. At signalised junctions the signal plan separates crossing streams,
-  except that a vehicle still clearing the box holds back the stream that just got green, and a
-  left turn (heading change over ``LEFT_TURN``) gives way to an opposing straight or
-  right-turning vehicle expected less than ``critical_gap`` s after it (permissive turn).
+  at the nearest (:func:`rear_beyond`). Trips end where their last lane ends, at the box.
+- Junction boxes: inside, a vehicle follows its lane line, a circular arc tangent to the lane
+  line it turns into, then that line (straight on: the chord), see ``road_point``. Entities
+  are the front vehicle of each lane within ``approach`` m (or what it covers in
+  ``critical_gap + 2`` s, if more) of a junction and not stopping at a signal (and the second
+  one when the front is already in the box), and vehicles still in a box they left for their
+  next edge. A vehicle is committed (:func:`committed`) once it moves inside the box or can no
+  longer stop before the stop line; committed vehicles and those clearing the box go on, and
+  every other vehicle whose movement meets theirs yields to them. Otherwise an entity yields to
+  movements that merge into its target lane, cross its path (at signalised junctions: only
+  within one approach, from different lanes), sweep into it (long bodies turning side by
+  side; left turns from opposite approaches whose arcs come within the bodies' widths), and,
+  under a shared green, as a left turn (heading change over ``LEFT_TURN``) to an opposing
+  straight or right-turning vehicle expected less than ``critical_gap`` s after it
+  (permissive turn). Order among them: one from a higher-priority edge (higher speed limit,
+  then more lanes) expected less than ``critical_gap`` s after it; between equal priorities
+  (and within one approach) first come, first served (ties by index).
+- Keep the box clear: a vehicle does not enter a box while the standing queue beyond leaves
+  no room for its body past the box.
 - Speed limits: ``v0`` is capped by the edge limit; a lower limit on the next edge is
   anticipated with the constant deceleration that reaches it at the edge end, and speed is
   clipped to the limit on entering an edge.
@@ -51,6 +62,18 @@ from sim.kernels.geometry import (
 LEFT_TURN = 0.5
 """Heading change (rad, counter-clockwise) above which a movement is a left turn, which under
 a shared green gives way to the opposing straight and right-turning stream."""
+COMMIT_SPEED = 2.0
+"""Speed (m/s) above which a vehicle inside a junction box goes on; slower ones (a left turner
+waiting in the box) can stop at once and still give way."""
+STRATEGIC_GAIN = 10.0
+"""Incentive (m/s^2) added to a lane change towards the lane of the next turn (right turns
+from the rightmost lane, left turns from the leftmost), as SUMO's strategic lane changes: it
+outweighs any speed advantage, so the change happens as soon as it is safe (MOBIL's safety
+criterion for the new follower, and no harder braking than ``b_safe`` for the changer); no
+change leads away from that lane."""
+STRATEGIC_END = 5.0
+"""A vehicle not yet in the lane of its next turn may change lanes up to this distance (m)
+before the stop line (others stop changing lanes ``lc_min_dist`` before the edge's end)."""
 FREE_GAP = 1.0e9
 """Gap (m) used when nothing is ahead."""
 
@@ -67,6 +90,18 @@ def idm_acc(v, v_lead, gap, v0, T, a, b, s0, delta):
         gap = 0.01
     s_star = s0 + max(0.0, v * T + v * (v - v_lead) / (2.0 * math.sqrt(a * b)))
     return a * (free - (s_star / gap) ** 2)
+
+
+@njit(cache=True, inline="always")
+def committed(d, v, box_end, stop, max_decel):
+    """Whether a vehicle ``d`` m before its edge's end at ``v`` m/s is committed to the box.
+
+    It is inside the box and moving faster than :data:`COMMIT_SPEED`, or it can no longer
+    stop before the stop line (``stop`` m before the end) even at ``max_decel`` m/s^2.
+    """
+    if d < box_end and v > COMMIT_SPEED:
+        return True
+    return v * v > 2.0 * max_decel * max(d - stop, 0.0)
 
 
 @njit(cache=True)
@@ -147,6 +182,7 @@ def road_step(
     lc_cool,
     distance,
     length,
+    width,
     v0,
     T,
     a_max,
@@ -259,6 +295,9 @@ def road_step(
     ent_in = np.empty(m, dtype=np.int64)
     ent_out = np.empty(m, dtype=np.int64)
     ent_lane = np.empty(m, dtype=np.int64)
+    ent_src_lane = np.empty(m, dtype=np.int64)
+    ent_sweep = np.zeros(m)  # how far the body cuts inside its turning path (m)
+    ent_arc = np.zeros((m, 3))  # centre x, y and radius of the turn's arc (m; radius 0: none)
     ent_box = np.empty(m, dtype=np.bool_)
     ent_turn = np.empty(m)  # heading change of the movement (rad, left positive)
     chord = np.empty((m, 6))  # entry, corner, exit of each movement's path (m)
@@ -266,12 +305,15 @@ def road_step(
     for p in range(m):
         e = le[p]
         front = not (p + 1 < m and keys[p + 1] == keys[p])
+        if not front and (p + 2 >= m or keys[p + 2] != keys[p]):
+            # second in its lane behind a front already in the box: next to arrive
+            front = e_len[e] - ls[p + 1] < box_end[e]
         d = e_len[e] - ls[p]
         if front and nxt[p] >= 0 and d <= max(approach, lv[p] * (critical_gap + 2.0)):
-            if node_signalised[e_to[e]]:
+            if node_signalised[e_to[e]] and d > e_stop[e]:
                 st = signal_state[e]
                 if st == 2 or (st == 1 and d >= lv[p] * lv[p] / (2.0 * b_comf[order[p]])):
-                    continue  # stopping anyway
+                    continue  # stopping anyway (past the stop line it clears the junction)
             src, dst, node, inbox = e, nxt[p], e_to[e], False
         elif lrp[p] > 0 and ls[p] - llen[p] < box_start[e]:
             src, dst, node, inbox = routes[lro[p] + lrp[p] - 1], e, e_from[e], True
@@ -302,12 +344,30 @@ def road_step(
         ent_in[n_ent] = src
         ent_out[n_ent] = dst
         ent_lane[n_ent] = ln_dst
+        ent_src_lane[n_ent] = ln_src
         ent_box[n_ent] = inbox
         ent_turn[n_ent] = (h1 - h0 + math.pi) % (2.0 * math.pi) - math.pi
         cx, cy, corner = box_corner(x0, y0, h0, x1, y1, h1)
         if not corner:
             cx = 0.5 * (x0 + x1)
             cy = 0.5 * (y0 + y1)
+        else:
+            # the arc of radius r (see box_path): a body spanning a chord c of it has its
+            # middle r - sqrt(r^2 - c^2/4) inside the path; c is the body's length scaled
+            # from the box's length along the route to the path's
+            leg0 = math.hypot(cx - x0, cy - y0)
+            leg1 = math.hypot(x1 - cx, y1 - cy)
+            tl = min(leg0, leg1)
+            r = tl / math.tan(0.5 * abs(ent_turn[n_ent]))
+            path = leg0 + leg1 - 2.0 * tl + r * abs(ent_turn[n_ent])
+            half = 0.5 * llen[p] * path / max(box_end[src] + box_start[dst], 1e-9)
+            ent_sweep[n_ent] = r - math.sqrt(r * r - half * half) if half < r else r
+            sign = 1.0 if ent_turn[n_ent] > 0.0 else -1.0
+            ax = x0 + (leg0 - tl) * math.cos(h0)
+            ay = y0 + (leg0 - tl) * math.sin(h0)
+            ent_arc[n_ent, 0] = ax - sign * r * math.sin(h0)
+            ent_arc[n_ent, 1] = ay + sign * r * math.cos(h0)
+            ent_arc[n_ent, 2] = r
         chord[n_ent, 0] = x0
         chord[n_ent, 1] = y0
         chord[n_ent, 2] = cx
@@ -327,32 +387,80 @@ def road_step(
                 continue
             p = ent[u]
             e = le[p]
-            if e_len[e] - ls[p] < box_end[e]:
-                continue  # already inside the box: committed
+            d_u = e_len[e] - ls[p]
+            if committed(d_u, lv[p], box_end[e], e_stop[e], max_decel[order[p]]) or (
+                d_u < box_end[e] and node_signalised[e_to[e]] and signal_state[e] != 0
+            ):
+                continue  # committed, or clearing the box after its green
             eta_i = (e_len[e] - ls[p]) / max(lv[p], 1.0)
             rank_i = e_limit[e] * 16.0 + e_lanes[e]
             for b_ in range(g0, g1 + 1):
                 w = by_node[b_]
-                if w == u or ent_in[w] == ent_in[u]:
+                if w == u:
+                    continue
+                # movements from one approach: from one lane, car following keeps them apart;
+                # from different lanes they conflict where they merge or cross (a right turn
+                # from the left lane), whatever the signal, first come first served
+                same = ent_in[w] == ent_in[u]
+                if same and ent_src_lane[w] == ent_src_lane[u]:
                     continue
                 merge = ent_out[w] == ent_out[u] and ent_lane[w] == ent_lane[u]
-                permissive = False
-                if not merge and node_signalised[ent_node[u]] and not ent_box[w]:
-                    # crossing streams: the signal plan separates them, except a left turn
-                    # across an opposing stream with green too, which gives way
-                    if not (ent_turn[u] > LEFT_TURN and ent_turn[w] <= LEFT_TURN):
-                        continue
-                    permissive = True
-                if not merge and not paths_cross(chord[u], chord[w]):
-                    continue
-                if ent_box[w]:
-                    yield_flag[p] = True
-                    break
+                # turning the same way side by side: a long body sweeps into the next lane
+                side = False
+                if same and not merge and ent_turn[u] * ent_turn[w] > 0.09:
+                    clear = abs(ent_src_lane[u] - ent_src_lane[w]) * e_lane_w[ent_in[u]] - 0.5 * (
+                        width[order[p]] + width[order[ent[w]]]
+                    )
+                    side = clear < max(ent_sweep[u], ent_sweep[w])
                 q = ent[w]
                 f = le[q]
+                # w is committed to the box, or still clearing it from its exit edge
+                inside = ent_box[w] or committed(
+                    e_len[f] - ls[q], lv[q], box_end[f], e_stop[f], max_decel[order[q]]
+                )
+                # left turns from opposite approaches: their arcs bulge towards each other
+                lefts = False
+                if (
+                    not same
+                    and ent_turn[u] > LEFT_TURN
+                    and ent_turn[w] > LEFT_TURN
+                    and ent_arc[u, 2] > 0.0
+                    and ent_arc[w, 2] > 0.0
+                ):
+                    gap_c = math.hypot(ent_arc[u, 0] - ent_arc[w, 0], ent_arc[u, 1] - ent_arc[w, 1])
+                    lefts = gap_c < ent_arc[u, 2] + ent_arc[w, 2] + 0.5 * (
+                        width[order[p]] + width[order[q]]
+                    )
+                permissive = False
+                if (
+                    not same
+                    and not merge
+                    and not lefts
+                    and node_signalised[ent_node[u]]
+                    and not inside
+                ):
+                    # crossing streams: the signal plan separates them, except a left turn
+                    # across an opposing stream with green too, which gives way
+                    if not (
+                        ent_turn[u] > LEFT_TURN
+                        and ent_turn[w] <= LEFT_TURN
+                        and signal_state[ent_in[u]] == 0
+                        and signal_state[ent_in[w]] == 0
+                    ):
+                        continue
+                    permissive = True
+                if not merge and not side and not lefts and not paths_cross(chord[u], chord[w]):
+                    continue
+                if inside:
+                    yield_flag[p] = True
+                    break
                 eta_j = (e_len[f] - ls[q]) / max(lv[q], 1.0)
                 rank_j = e_limit[f] * 16.0 + e_lanes[f]
-                if permissive or rank_j > rank_i:
+                if same or lefts:
+                    if eta_j < eta_i or (eta_j == eta_i and order[q] < order[p]):
+                        yield_flag[p] = True
+                        break
+                elif permissive or rank_j > rank_i:
                     if eta_j < eta_i + critical_gap:
                         yield_flag[p] = True
                         break
@@ -389,10 +497,21 @@ def road_step(
         d = e_len[e] - ls[p]
         if nxt[p] >= 0:
             stop = yield_flag[p]
-            if node_signalised[e_to[e]]:
+            if node_signalised[e_to[e]] and d > e_stop[e]:
                 st = signal_state[e]
                 if st == 2 or (st == 1 and d >= v * v / (2.0 * lb[p])):
                     stop = True
+            # keep the box clear: not into it while the queue beyond leaves no room to leave it
+            q = lead[p]
+            if (
+                not stop
+                and q >= 0
+                and le[q] == nxt[p]
+                and d > box_end[e]
+                and lv[q] < 1.0
+                and ls[q] - llen[q] < box_start[le[q]] + llen[p] + ls0[p]
+            ):
+                stop = True
             if stop:
                 c = min(
                     c, idm_acc(v, 0.0, d - e_stop[e], lv0[p], lT[p], la[p], lb[p], ls0[p], ld[p])
@@ -409,14 +528,30 @@ def road_step(
     best_gain = np.full(m, -1.0)
     best_lane = np.full(m, -1, dtype=np.int64)
     best_acc = np.zeros(m)
+    courtesy = np.full(m, -1, dtype=np.int64)
     for p in range(m):
         i = order[p]
         e = le[p]
         if e_lanes[e] < 2 or lc_cool[i] > 0.0 or held[p]:
             continue
-        # not near the edge's end, nor near its start, where a follower in the target lane may
-        # still be on the edge before (not searched): as far as the limit covers in 3 s
-        if e_len[e] - ls[p] < lc_min_dist or ls[p] < max(llen[p], 3.0 * e_limit[e]):
+        # strategic lane: right turns from the rightmost lane, left turns from the leftmost,
+        # so that movements from one approach do not cross (straight on: any lane)
+        want = -1
+        if nxt[p] >= 0:
+            ne = nxt[p]
+            _, _, h0 = point_at(pts_off, pts_x, pts_y, pts_s, e, e_len[e] - box_end[e], 0.0)
+            _, _, h1 = point_at(pts_off, pts_x, pts_y, pts_s, ne, box_start[ne], 0.0)
+            turn = (h1 - h0 + math.pi) % (2.0 * math.pi) - math.pi
+            if turn > LEFT_TURN:
+                want = e_lanes[e] - 1
+            elif turn < -LEFT_TURN:
+                want = 0
+        # not near the edge's end (but up to 5 m before the stop line to reach the lane of the
+        # next turn), nor near its start, where a follower in the target lane may still be on
+        # the edge before (not searched): as far as the limit covers in 3 s
+        d_end = e_len[e] - ls[p]
+        late = want >= 0 and lln[p] != want and d_end > e_stop[e] + STRATEGIC_END
+        if (d_end < lc_min_dist and not late) or ls[p] < max(llen[p], 3.0 * e_limit[e]):
             continue
         # old follower o and the gap it would get to p's leader
         o = -1
@@ -437,6 +572,11 @@ def road_step(
             tl = lln[p] + dl
             if tl < 0 or tl >= e_lanes[e]:
                 continue
+            bonus = 0.0
+            if want >= 0:
+                if abs(tl - want) > abs(lln[p] - want):
+                    continue  # never away from the lane of the next turn
+                bonus = STRATEGIC_GAIN
             tk = e * MAX_LANES + tl
             lo = group_lo[tk]
             hi = group_hi[tk]
@@ -455,6 +595,8 @@ def road_step(
                     nl_p = a
                 if a - 1 >= lo:
                     nf_p = a - 1
+            if bonus > 0.0 and nf_p >= 0 and (courtesy[nf_p] < 0 or ls[p] < ls[courtesy[nf_p]]):
+                courtesy[nf_p] = p  # cooperative: the follower there lets p in
             g_new = FREE_GAP
             v_new = lv[p]
             if nl_p >= 0:
@@ -471,6 +613,8 @@ def road_step(
             a_c_new = min(
                 idm_acc(lv[p], v_new, g_new, lv0[p], lT[p], la[p], lb[p], ls0[p], ld[p]), cap[p]
             )
+            if bonus > 0.0 and a_c_new < -b_safe[i]:
+                continue
             a_n = 0.0
             a_n_new = 0.0
             if nf_p >= 0:
@@ -485,7 +629,7 @@ def road_step(
             gain = a_c_new - acc[p] + politeness[i] * (a_n_new - a_n + a_o_new - a_o)
             if o < 0:
                 gain = a_c_new - acc[p] + politeness[i] * (a_n_new - a_n)
-            gain -= lc_threshold[i]
+            gain += bonus - lc_threshold[i]
             if gain > 0.0 and gain > best_gain[p]:
                 best_gain[p] = gain
                 best_lane[p] = tl
@@ -506,6 +650,13 @@ def road_step(
             lc_cool[i] = lc_cooldown
     for p in range(m):
         edge_best[le[p]] = -1
+    # a follower asked to let a vehicle into its lane keeps a gap behind that vehicle's rear
+    for f in range(m):
+        q = courtesy[f]
+        if q >= 0:
+            g = max(ls[q] - llen[q] - ls[f], 0.01)
+            a_y = idm_acc(lv[f], lv[q], g, lv0[f], lT[f], la[f], lb[f], ls0[f], ld[f])
+            acc[f] = min(acc[f], max(a_y, -lb[f]))
 
     # --- integrate, follow the route, place on the lane; scatter back -------------------------
     n_arr = 0
@@ -527,12 +678,13 @@ def road_step(
         e = le[p]
         ln = lln[p]
         rp = lrp[p]
-        while sp >= e_len[e]:
+        # the route ends where its last lane ends, at the junction box (as SUMO's lanes)
+        while sp >= (e_len[e] - box_end[e] if rp + 1 >= lrl[p] else e_len[e]):
             if rp + 1 >= lrl[p]:
                 status[i] = 2
                 arrived[n_arr] = i
                 n_arr += 1
-                sp = e_len[e]
+                sp = e_len[e] - box_end[e]
                 break
             sp -= e_len[e]
             rp += 1

@@ -196,18 +196,31 @@ def build_layer(the_map: Map, layer: str, frame: LocalFrame | None = None) -> La
     return arrays
 
 
+CORNER_RADIUS = 4.0
+"""Kerb radius of junction corners (m), as netconvert's ``--default.junctions.radius``."""
+
+
 def _junction_boxes(a: LayerArrays) -> tuple[F64, F64, F64]:
     """Junction box half sizes at each edge's start and end, and the stop-line offsets (m).
 
-    A junction's box is as wide as the widest road meeting there (its full width when it
-    carries both directions, as each direction's lanes lie on one side of its line); vehicles
-    stop 1 m outside it. Boxes take at most a third of an edge, less 1 m.
+    A junction's box reaches :data:`CORNER_RADIUS` beyond the widest road meeting there (its
+    full width when it carries both directions, as each direction's lanes lie on one side of
+    its line), so that a turn from the kerb lane has a radius a bus can drive; vehicles stop
+    1 m outside it. Boxes take at most a third of an edge, less 1 m.
     """
     half = np.zeros(len(a.node_ids))
     for e in range(a.n_edges):
-        w = a.lanes[e] * a.lane_width[e] * (1.0 if a.two_way[e] else 0.5)
-        for node in (a.edge_from[e], a.edge_to[e]):
-            half[node] = max(half[node], w)
+        w = a.lanes[e] * a.lane_width[e] * (1.0 if a.two_way[e] else 0.5) + CORNER_RADIUS
+        p0, p1 = int(a.pts_off[e]), int(a.pts_off[e + 1])
+        length = float(a.edge_length[e])
+        # a short first or last segment joins the lanes to the junction's centre (SUMO
+        # imports): the box covers it and 0.5 m more, so that box paths start on the lanes
+        # proper, with their heading
+        first = float(a.pts_s[p0 + 1]) if p1 - p0 > 2 else 0.0
+        last = length - float(a.pts_s[p1 - 2]) if p1 - p0 > 2 else 0.0
+        for node, anchor in ((a.edge_from[e], first), (a.edge_to[e], last)):
+            extra = anchor + 0.5 if anchor < length / 3.0 else 0.0
+            half[node] = max(half[node], w, extra)
     limit = np.maximum(a.edge_length / 3.0 - 1.0, 0.0)
     box_start = np.minimum(half[a.edge_from], limit) if a.n_edges else np.zeros(0)
     box_end = np.minimum(half[a.edge_to], limit) if a.n_edges else np.zeros(0)

