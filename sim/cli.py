@@ -11,8 +11,10 @@ import traceback
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from sim import __version__
 from sim.model.errors import ModelError
@@ -161,6 +163,33 @@ def import_sumo(
     raise typer.Exit(run_import_sumo(net, output))
 
 
+def _bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    if value is None:
+        return None
+    try:
+        parts = tuple(float(v) for v in value.split(","))
+    except ValueError:
+        parts = ()
+    if len(parts) != 4 or not (parts[0] < parts[2] and parts[1] < parts[3]):
+        raise typer.BadParameter("expected MIN_LON,MIN_LAT,MAX_LON,MAX_LAT (degrees)")
+    return parts  # type: ignore[return-value]
+
+
+@import_app.command("osm")
+def import_osm(
+    osm: Annotated[Path, typer.Argument(help="OpenStreetMap XML (.osm).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Map file to write (.geojson).")],
+    bbox: Annotated[
+        str | None,
+        typer.Option(help="Keep only roads inside MIN_LON,MIN_LAT,MAX_LON,MAX_LAT (degrees)."),
+    ] = None,
+) -> None:
+    """Import OpenStreetMap roads (classes, lanes, speed limits, one-ways, signals) as a map."""
+    from sim.commands.import_cmd import run_import_osm
+
+    raise typer.Exit(run_import_osm(osm, output, _bbox(bbox)))
+
+
 @import_app.command("ed269")
 def import_ed269(
     source: Annotated[Path, typer.Argument(help="ED-269 zone file (.json), or any zone file.")],
@@ -170,6 +199,110 @@ def import_ed269(
     from sim.commands.import_cmd import run_import_ed269
 
     raise typer.Exit(run_import_ed269(source, output))
+
+
+class _BatchGroup(TyperGroup):
+    """``testzone batch SWEEP ...`` is short for ``testzone batch run SWEEP ...``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Insert ``run`` when the first word is not a subcommand (nor a request for help)."""
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+batch_app = typer.Typer(
+    cls=_BatchGroup,
+    help="Sweeps of seeded runs: [bold]testzone batch SWEEP[/bold] runs one into a Parquet "
+    "file (same as [bold]batch run[/bold]); [bold]testzone batch summarize FILE[/bold] "
+    "tabulates and plots the results.",
+    no_args_is_help=True,
+)
+app.add_typer(batch_app, name="batch")
+
+
+@batch_app.command("run")
+def batch_run(
+    sweep: Annotated[Path, typer.Argument(help="Sweep file (.toml).")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Results file (default: SWEEP-NAME.parquet)."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-w", help="Worker processes (default: the CPU cores)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Run on a Dask scheduler (tcp://host:8786), or 'local' for a local Dask cluster."
+        ),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue: skip the runs already recorded.")
+    ] = False,
+    retry_errors: Annotated[
+        bool, typer.Option("--retry-errors", help="With --resume: run failed runs again.")
+    ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Discard existing results and start again.")
+    ] = False,
+    start_method: Annotated[
+        str | None,
+        typer.Option(
+            "--start-method",
+            help="Worker start method: forkserver (default) or spawn.",
+            hidden=True,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")
+    ] = False,
+) -> None:
+    """Run a sweep: every parameter point x seed, in parallel, into a Parquet file.
+
+    Exit 0 when every run finished (whatever its verdict), 1 when some run raised (its row has
+    the error), 2 on an invalid sweep or scenario, 130 when interrupted (resume with --resume).
+    """
+    from sim.commands.batch import run_batch_command
+
+    raise typer.Exit(
+        run_batch_command(
+            sweep,
+            output,
+            workers,
+            scheduler,
+            resume,
+            overwrite=overwrite,
+            retry_errors=retry_errors,
+            quiet=quiet,
+            start_method=start_method,
+        )
+    )
+
+
+@batch_app.command("summarize")
+def batch_summarize(
+    results: Annotated[Path, typer.Argument(help="Results file (.parquet) of a batch.")],
+    metric: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metric", "-m", help="Metric to summarise (repeat; default: the main ones)."
+        ),
+    ] = None,
+    x: Annotated[str | None, typer.Option("--x", help="Parameter on the plot's x axis.")] = None,
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Plot file to write (default: RESULTS.png).")
+    ] = None,
+    no_plot: Annotated[bool, typer.Option("--no-plot", help="Print the table only.")] = False,
+) -> None:
+    """Print one line per parameter point (mean +- std over seeds) and plot metric vs parameter.
+
+    Exit 0, or 2 when the file is missing or not a results file.
+    """
+    from sim.commands.batch import run_summarize_command
+
+    raise typer.Exit(run_summarize_command(results, metric, x, plot, no_plot))
 
 
 def main() -> None:

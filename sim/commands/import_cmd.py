@@ -1,6 +1,7 @@
 """``testzone import sumo`` and ``testzone import ed269``: other tools' files as testzone files.
 
 ``testzone import sumo NET.net.xml -o map.geojson``: a SUMO network as a testzone map;
+``testzone import osm FILE.osm -o map.geojson [--bbox ...]``: OpenStreetMap roads as a map;
 ``testzone import ed269 ZONES.json -o zones.geojson``: ED-269 zones as a testzone zone file.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from rich.console import Console
 
+from sim.importers.osm import import_osm
 from sim.importers.sumo_net import import_sumo_net
 from sim.model.errors import ModelError
 from sim.model.files import display_name
@@ -63,6 +65,30 @@ def write_text_atomic(text: str, out: Path) -> None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         raise ModelError.single(name, "", f"cannot write file: {exc.strerror or exc}") from None
+
+
+def run_import_osm(
+    osm: Path, out: Path, bbox: tuple[float, float, float, float] | None = None
+) -> int:
+    """Import OpenStreetMap roads as a map, validate it and write it; 0, or 2 on bad input."""
+    stdout = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        doc = import_osm(osm, bbox)
+        the_map = parse_map(doc, display_name(out))
+        write_atomic(doc, out)
+    except ModelError as exc:
+        for issue in exc.issues:
+            err.print(str(issue), markup=False)
+        return 2
+    roads = the_map.of_type(Road)
+    signals = sum(1 for j in the_map.of_type(Junction) if j.signal is not None)
+    stdout.print(
+        f"wrote {display_name(out)}: {len(the_map.of_type(Junction))} junctions "
+        f"({signals} signalised), {len(roads)} roads from {display_name(osm)}",
+        markup=False,
+    )
+    return 0
 
 
 def run_import_sumo(net: Path, out: Path) -> int:

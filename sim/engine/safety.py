@@ -330,7 +330,7 @@ class CollisionMonitor:
             f.ids[a],
             self.RULE[int(f.kind[a])],
             other=f.ids[b],
-            detail=f"collided with {f.ids[b]} at {rel:.1f} m/s relative speed",
+            detail=f"at {rel:.1f} m/s relative speed",
             where=[round(float(f.x[a]), 3), round(float(f.y[a]), 3), round(float(f.z[a]), 3)],
         )
         self._stop(a)

@@ -7,6 +7,7 @@ the edge at each point. Headings are angles from east, counter-clockwise (rad).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -121,6 +122,8 @@ def build_layer(the_map: Map, layer: str, frame: LocalFrame | None = None) -> La
     ce: list[F64] = []
     for d in directed:
         xy = frame.xy(d.coordinates)
+        if isinstance(d.edge, Road):
+            xy = round_corners(xy, max(MIN_BEND_RADIUS, 2.0 * d.edge.lanes * d.edge.lane_width))
         seg = np.hypot(*np.diff(xy, axis=0).T)
         s = np.concatenate([[0.0], np.cumsum(seg)])
         px.append(xy[:, 0])
@@ -196,6 +199,56 @@ def build_layer(the_map: Map, layer: str, frame: LocalFrame | None = None) -> La
     return arrays
 
 
+MIN_BEND_RADIUS = 10.0
+"""Smallest radius (m) of the arcs that replace a road's sharp bends (see :func:`round_corners`)."""
+BEND_ANGLE = math.radians(20.0)
+"""Bends sharper than this (rad) are rounded."""
+ARC_STEP = math.radians(5.0)
+"""Angle (rad) between the points of a rounded bend."""
+
+
+def round_corners(xy: F64, radius: float) -> F64:
+    """A road's polyline (m) with every bend sharper than :data:`BEND_ANGLE` rounded.
+
+    Lanes are drawn at fixed offsets from the line, segment by segment: at a sharp vertex the
+    offset lanes jump, and a body spanning the vertex cuts across the lane beside it (on a
+    two-way road, into oncoming traffic). Each such vertex becomes a circular arc of
+    ``radius`` m (less where the neighbouring segments are too short: the arc takes at most
+    half of each), in steps of at most :data:`ARC_STEP`. The end points stay; the result is
+    the same, reversed, for the reversed line.
+    """
+    n = len(xy)
+    if n < 3:
+        return xy
+    seg = np.diff(xy, axis=0)
+    lens = np.hypot(seg[:, 0], seg[:, 1])
+    out = [xy[0]]
+    for k in range(1, n - 1):
+        a, b = seg[k - 1], seg[k]
+        la, lb = lens[k - 1], lens[k]
+        if la <= 0.0 or lb <= 0.0:
+            out.append(xy[k])
+            continue
+        turn = math.atan2(a[0] * b[1] - a[1] * b[0], a[0] * b[0] + a[1] * b[1])
+        if abs(turn) <= BEND_ANGLE or abs(turn) > math.radians(170.0):
+            out.append(xy[k])
+            continue
+        half = math.tan(0.5 * abs(turn))
+        tangent = min(radius * half, 0.5 * la, 0.5 * lb)
+        r = tangent / half
+        da = a / la
+        start = xy[k] - tangent * da
+        sign = 1.0 if turn > 0.0 else -1.0
+        centre = start + sign * r * np.array([-da[1], da[0]])
+        steps = max(2, math.ceil(abs(turn) / ARC_STEP))
+        h0 = math.atan2(da[1], da[0])
+        for j in range(steps + 1):
+            h = h0 + sign * abs(turn) * j / steps
+            out.append(centre + sign * r * np.array([math.sin(h), -math.cos(h)]))
+    out.append(xy[-1])
+    return np.array(out, dtype=np.float64)
+
+
 CORNER_RADIUS = 4.0
 """Kerb radius of junction corners (m), as netconvert's ``--default.junctions.radius``."""
 
@@ -213,13 +266,13 @@ def _junction_boxes(a: LayerArrays) -> tuple[F64, F64, F64]:
         w = a.lanes[e] * a.lane_width[e] * (1.0 if a.two_way[e] else 0.5) + CORNER_RADIUS
         p0, p1 = int(a.pts_off[e]), int(a.pts_off[e + 1])
         length = float(a.edge_length[e])
-        # a short first or last segment joins the lanes to the junction's centre (SUMO
-        # imports): the box covers it and 0.5 m more, so that box paths start on the lanes
-        # proper, with their heading
+        # a short first or last segment (at most twice the box) joins the lanes to the
+        # junction's centre (SUMO imports): the box covers it and 0.5 m more, so that box
+        # paths start on the lanes proper, with their heading
         first = float(a.pts_s[p0 + 1]) if p1 - p0 > 2 else 0.0
         last = length - float(a.pts_s[p1 - 2]) if p1 - p0 > 2 else 0.0
         for node, anchor in ((a.edge_from[e], first), (a.edge_to[e], last)):
-            extra = anchor + 0.5 if anchor < length / 3.0 else 0.0
+            extra = anchor + 0.5 if anchor < min(length / 3.0, 2.0 * w) else 0.0
             half[node] = max(half[node], w, extra)
     limit = np.maximum(a.edge_length / 3.0 - 1.0, 0.0)
     box_start = np.minimum(half[a.edge_from], limit) if a.n_edges else np.zeros(0)
