@@ -254,6 +254,8 @@ class CollisionMonitor:
         self.seen[idx] = True
         # all shapes in 2-D/3-D; road vehicles also along their paths (below)
         shaped = idx
+        if len(self.ws[1]) < 8 * len(shaped) + 16:  # a workspace holds up to n agents
+            self.ws = collision_workspace(2 * len(shaped))
         k = 0
         while len(shaped) > 1:
             k = collide(
