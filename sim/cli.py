@@ -201,6 +201,58 @@ def import_ed269(
     raise typer.Exit(run_import_ed269(source, output))
 
 
+@import_app.command("qgc")
+def import_qgc(
+    plan: Annotated[Path, typer.Argument(help="QGroundControl plan (.plan).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write map, zones, permits, scenario.")
+    ],
+    start: Annotated[
+        str | None,
+        typer.Option(help="Start of the flight, ISO with offset (default 2026-01-05T10:00:00Z)."),
+    ] = None,
+    vtype: Annotated[str, typer.Option("--type", help="Built-in UAV type flown.")] = (
+        "uav-light-quad"
+    ),
+    skip_unsupported: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unsupported", help="Leave out unsupported items (reported) instead of failing."
+        ),
+    ] = False,
+) -> None:
+    """Import a QGroundControl mission and geofence as a UAV scenario (map, zones, permits)."""
+    from sim.commands.import_uav import run_import_qgc
+
+    raise typer.Exit(run_import_qgc(plan, output, start, vtype, skip_unsupported))
+
+
+@import_app.command("f3548")
+def import_f3548(
+    source: Annotated[
+        Path, typer.Argument(help="F3548 intents: InterUSS flight-intent collection (.json).")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write map, zones, permits, scenario.")
+    ],
+    intent: Annotated[
+        list[str] | None,
+        typer.Option(help="Intent to import as an agent (repeat; default: every full intent)."),
+    ] = None,
+    vtype: Annotated[str, typer.Option("--type", help="Built-in UAV type flown.")] = (
+        "uav-light-quad"
+    ),
+    ground: Annotated[
+        float | None,
+        typer.Option(help="Ground elevation, m (W84 as AMSL; default: the lowest volume floor)."),
+    ] = None,
+) -> None:
+    """Import ASTM F3548 operational intents as UAV plans that testzone check deconflicts."""
+    from sim.commands.import_uav import run_import_f3548
+
+    raise typer.Exit(run_import_f3548(source, output, intent, vtype, ground))
+
+
 class _BatchGroup(TyperGroup):
     """``testzone batch SWEEP ...`` is short for ``testzone batch run SWEEP ...``."""
 
@@ -217,6 +269,7 @@ batch_app = typer.Typer(
     "file (same as [bold]batch run[/bold]); [bold]testzone batch summarize FILE[/bold] "
     "tabulates and plots the results.",
     no_args_is_help=True,
+    subcommand_metavar="SWEEP [OPTIONS] | COMMAND [ARGS]...",
 )
 app.add_typer(batch_app, name="batch")
 
@@ -242,7 +295,7 @@ def batch_run(
         bool, typer.Option("--resume", help="Continue: skip the runs already recorded.")
     ] = False,
     retry_errors: Annotated[
-        bool, typer.Option("--retry-errors", help="With --resume: run failed runs again.")
+        bool, typer.Option("--retry-errors", help="With --resume: run again the runs that raised.")
     ] = False,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Discard existing results and start again.")
@@ -303,6 +356,153 @@ def batch_summarize(
     from sim.commands.batch import run_summarize_command
 
     raise typer.Exit(run_summarize_command(results, metric, x, plot, no_plot))
+
+
+DEMO_DIR = Path("demo-output")
+"""Where ``testzone demo`` writes by default."""
+
+
+@app.command()
+def replay(
+    trace: Annotated[Path, typer.Argument(help="Trace file (.tztrace) written by `testzone run`.")],
+    at: Annotated[
+        str | None, typer.Option(help="Start at this time: seconds, '5 min' or m:ss.")
+    ] = None,
+    speed: Annotated[
+        float | None, typer.Option(help="Playback speed (run seconds per second).")
+    ] = None,
+    size: Annotated[str, typer.Option(help="Window size WIDTHxHEIGHT (px).")] = "1280x800",
+    select: Annotated[str | None, typer.Option(help="Agent to show the panel of.")] = None,
+    map_file: Annotated[
+        Path | None, typer.Option("--map", help="Map to draw (default: the one the trace names).")
+    ] = None,
+    zones: Annotated[
+        list[Path] | None,
+        typer.Option("--zones", help="Zone file to draw (repeatable; default: the trace's)."),
+    ] = None,
+) -> None:
+    """Replay a trace in a window: map, fences, agents, trails, timeline and events (h: help).
+
+    Exit 0 when closed, 2 on invalid input (missing, truncated or corrupt trace; no display).
+    """
+    from sim.commands.replay import run_replay
+
+    raise typer.Exit(run_replay(trace, at, speed, size, select, map_file, zones))
+
+
+@app.command()
+def render(
+    trace: Annotated[Path, typer.Argument(help="Trace file (.tztrace).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Picture or video to write: .png, .gif or .mp4.")
+    ],
+    at: Annotated[
+        str | None, typer.Option(help="PNG: the time shown (seconds, '5 min', m:ss; default: end).")
+    ] = None,
+    t_from: Annotated[
+        str | None, typer.Option("--from", help="Video: first time (default: first frame).")
+    ] = None,
+    t_to: Annotated[
+        str | None, typer.Option("--to", help="Video: last time (default: last frame).")
+    ] = None,
+    fps: Annotated[
+        float | None, typer.Option(help="Video frames per second (GIF 10, MP4 30).")
+    ] = None,
+    speed: Annotated[
+        float | None,
+        typer.Option(help="Run seconds per second of video (default: at most 20 s of video)."),
+    ] = None,
+    size: Annotated[str, typer.Option(help="Picture size WIDTHxHEIGHT (px).")] = "1280x720",
+    center: Annotated[
+        str | None, typer.Option(help="Centre of the view X,Y (m, local frame).")
+    ] = None,
+    width: Annotated[float | None, typer.Option(help="Metres across the map view.")] = None,
+    follow: Annotated[
+        str | None, typer.Option(help="Agent to keep in the centre (and show the panel of).")
+    ] = None,
+    select: Annotated[str | None, typer.Option(help="Agent to show the panel of.")] = None,
+    no_chrome: Annotated[
+        bool, typer.Option("--no-chrome", help="The map alone: no timeline, panel or events.")
+    ] = False,
+    map_file: Annotated[
+        Path | None, typer.Option("--map", help="Map to draw (default: the one the trace names).")
+    ] = None,
+    zones: Annotated[
+        list[Path] | None,
+        typer.Option("--zones", help="Zone file to draw (repeatable; default: the trace's)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Render a trace headless: a PNG at one time, or a GIF or MP4 of an interval.
+
+    Exit 0 when written, 2 on invalid input (bad trace, time, size or output type).
+    """
+    from sim.commands.render import run_render
+
+    code = run_render(
+        trace,
+        output,
+        at=at,
+        t_from=t_from,
+        t_to=t_to,
+        fps=fps,
+        speed=speed,
+        size=size,
+        center=center,
+        width=width,
+        follow=follow,
+        select=select,
+        no_chrome=no_chrome,
+        map_path=map_file,
+        zone_paths=zones,
+        quiet=quiet,
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def report(
+    trace: Annotated[Path, typer.Argument(help="Trace file (.tztrace).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
+    max_snapshots: Annotated[
+        int, typer.Option("--max-snapshots", help="Violations pictured (all are listed).")
+    ] = 12,
+    map_file: Annotated[
+        Path | None, typer.Option("--map", help="Map to draw (default: the one the trace names).")
+    ] = None,
+    zones: Annotated[
+        list[Path] | None,
+        typer.Option("--zones", help="Zone file to draw (repeatable; default: the trace's)."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Write a self-contained HTML run report: verdict, violations, safety metrics, snapshots.
+
+    Exit 0 when written, 2 on invalid input.
+    """
+    from sim.commands.report import run_report
+
+    raise typer.Exit(run_report(trace, output, map_file, zones, max_snapshots, quiet))
+
+
+@app.command()
+def demo(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write into.")
+    ] = DEMO_DIR,
+    until: Annotated[
+        float | None, typer.Option(help="Simulate only this many seconds (default: all 30 min).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Check, run and render the bundled mixed scenario into ./demo-output/.
+
+    Writes the check report, the trace, a replay GIF and still, and report.html. Exit 0 when
+    the plan is permitted and the run passed, 1 otherwise, 2 on invalid input.
+    """
+    from sim.commands.demo import run_demo
+
+    raise typer.Exit(run_demo(output, until, quiet))
 
 
 def main() -> None:

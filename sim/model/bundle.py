@@ -388,8 +388,8 @@ class _CrossChecker:
                     yield self.issue(
                         (*where, key), f"{key} applies to ICVs only (this is a {domain.value})"
                     )
-            for key in ("priority", *a.flight_flags()):
-                if getattr(a, key) not in (None, False) and domain is not Domain.UAV:
+            for key in ("priority", "volumes", "intent_state", *a.flight_flags()):
+                if getattr(a, key) not in (None, False, ()) and domain is not Domain.UAV:
                     yield self.issue(
                         (*where, key), f"{key} applies to UAVs only (this is a {domain.value})"
                     )

@@ -14,6 +14,8 @@ import math
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, StrictBool, StrictInt, model_validator
+from shapely import Polygon
+from shapely.validation import explain_validity
 
 from sim.model.altitude import Altitude
 from sim.model.base import Identifier, StrictModel
@@ -46,6 +48,8 @@ def _time_ref(value: Any) -> Any:
 TimeRef = Annotated[float | dt.datetime, BeforeValidator(_time_ref)]
 """A scenario time: seconds after ``start`` or an aware date-time (normalised to seconds)."""
 SceneSeconds = Annotated[Seconds, Field(ge=0.0, le=MAX_DURATION)]
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+"""A finite number (a coordinate)."""
 
 
 class _Mission(StrictModel):
@@ -99,6 +103,61 @@ class DriveHistory(StrictModel):
     """Accidents in automated mode for which the vehicle was at fault."""
 
 
+class IntentVolume(StrictModel):
+    """One 4-D volume of a UAV's declared operational intent (an ASTM F3548 ``Volume4D``).
+
+    The outline is a polygon (``outline``: its ring of positions in the map file's
+    coordinates, lon/lat in degrees for a ``wgs84`` map, east/north metres for a ``local``
+    one; closing it is optional) or a circle (``center`` and ``radius`` in metres). The
+    altitude band runs from ``floor`` to ``ceiling`` and the time window from ``start`` to
+    ``end`` (seconds after the scenario start, or ISO date-times with an offset).
+    """
+
+    outline: tuple[tuple[FiniteFloat, FiniteFloat], ...] | None = None
+    """Polygon ring ``[[x, y], ...]`` (deg for wgs84 maps, m for local ones)."""
+    center: tuple[FiniteFloat, FiniteFloat] | None = None
+    """Centre ``[x, y]`` of a circle outline (deg for wgs84 maps, m for local ones)."""
+    radius: Annotated[Metres, Field(gt=0.0, le=200_000.0)] | None = None
+    """Radius (m) of a circle outline."""
+    floor: Altitude
+    ceiling: Altitude
+    start: TimeRef
+    end: TimeRef
+
+    @model_validator(mode="after")
+    def _check(self) -> IntentVolume:
+        if self.outline is not None:
+            if self.center is not None or self.radius is not None:
+                raise field_error(
+                    "outline", "give either 'outline' (a polygon) or 'center' and 'radius'"
+                )
+            ring = list(self.outline)
+            if len(ring) > 1 and ring[0] == ring[-1]:
+                ring = ring[:-1]
+            if len(set(ring)) < 3:
+                raise field_error("outline", "a polygon outline needs at least 3 distinct points")
+            shape = Polygon(ring)
+            if not shape.is_valid or shape.area <= 0.0:
+                why = explain_validity(shape) if not shape.is_valid else "zero area"
+                raise field_error("outline", f"invalid polygon: {why}")
+        elif self.center is None or self.radius is None:
+            raise field_error(
+                "outline", "give an 'outline' (a polygon) or both 'center' and 'radius'"
+            )
+        if self.floor.datum == self.ceiling.datum and self.floor.value >= self.ceiling.value:
+            raise field_error("ceiling", f"floor {self.floor} is not below ceiling {self.ceiling}")
+        if type(self.start) is type(self.end) and self.end <= self.start:  # type: ignore[operator]
+            raise field_error("end", "end is not after start")
+        return self
+
+
+IntentState = Literal["Accepted", "Activated", "Nonconforming", "Contingent"]
+"""States of an ASTM F3548 operational intent that a plan can be in."""
+DECONFLICTED_STATES: tuple[str, ...] = ("Accepted", "Activated")
+"""Intent states that strategic deconfliction admits or refuses; Nonconforming and
+Contingent intents are off their plan and are neither refused nor block others."""
+
+
 class AgentSpec(_Mission):
     """A scheduled test vehicle, UAV or ship."""
 
@@ -132,6 +191,12 @@ class AgentSpec(_Mission):
     """UAVs only: the pilot controls it from a moving vehicle (Decree 761 Art. 31)."""
     cellular_control: StrictBool = False
     """UAVs only: control relayed over cellular or internet links (Decree 761 Art. 31)."""
+    volumes: tuple[IntentVolume, ...] = ()
+    """UAVs only: the flight's declared 4-D volumes (an ASTM F3548 operational intent). When
+    given, strategic deconfliction uses them instead of the volumes around the route."""
+    intent_state: IntentState | None = None
+    """UAVs only: the F3548 state of the flight's operational intent (default Accepted).
+    Nonconforming and Contingent intents are not deconflicted."""
 
     FLIGHT_FLAGS: ClassVar[tuple[str, ...]] = (
         "swarm",

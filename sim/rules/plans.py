@@ -18,10 +18,16 @@ horizontal buffer`` (m), a band ``cruise +- (vertical buffer + half height)`` (m
 time window of the piece (s after the scenario start, widened by ``time_buffer``); take-off
 and landing are vertical columns at the vertiport. Road and water vehicles get the same pieces
 with radius 0 and a band from the ground to 2 m above it, for zone checks.
+
+A UAV that declares its operational intent (``AgentSpec.volumes``: F3548 ``Volume4D`` outlines,
+bands and windows) also gets those volumes, projected (:class:`DeclaredVolume`): strategic
+deconfliction uses them instead of the route's (``sim.rules.strategic``); every other check
+keeps using the route.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -29,13 +35,15 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 import numpy.typing as npt
+import shapely
+from shapely.geometry.base import BaseGeometry
 
 from sim.geo.intents import IntentVolumes
 from sim.geo.localmap import LocalFrame
 from sim.model.bundle import AnyVehicleType, ScenarioBundle
 from sim.model.map import ElevationArea, Map
 from sim.model.permit import Permit
-from sim.model.scenario import AgentSpec
+from sim.model.scenario import DECONFLICTED_STATES, AgentSpec, IntentVolume
 from sim.model.vehicle import LAYER_OF_DOMAIN, Domain, RoadVehicleType, ShipType, UavType
 from sim.network.arrays import NO_LIMIT, LayerArrays
 from sim.network.graphs import layer_graph, shortest_route
@@ -117,6 +125,31 @@ class Column:
     t1: float
 
 
+@dataclass(frozen=True)
+class DeclaredVolume:
+    """One volume of a UAV's declared operational intent (``AgentSpec.volumes``), projected.
+
+    Its 2-D region is the set of points within ``radius`` of ``core`` (a shapely polygon with
+    radius 0, or the centre point of a circle), in the local frame (m).
+
+    Attributes:
+        core: the outline polygon, or a circle's centre point (local m).
+        radius: 0 for a polygon, a circle's radius (m).
+        zlo, zhi: the altitude band (m AMSL; WGS84 heights taken as AMSL, as everywhere).
+        t0, t1: the time window ``[t0, t1)`` (s after the scenario start).
+        capsule: ``(x0, y0, x1, y1, r)``, a segment capsule (m) that holds the region, for the
+            broadphase kernels.
+    """
+
+    core: BaseGeometry
+    radius: float
+    zlo: float
+    zhi: float
+    t0: float
+    t1: float
+    capsule: tuple[float, float, float, float, float]
+
+
 @dataclass
 class AgentPlan:
     """An agent's mission as a timed plan.
@@ -133,6 +166,10 @@ class AgentPlan:
         takeoff, landing: a UAV's vertical columns.
         z_plan: a UAV's declared cruise altitude (m AMSL), ``None`` when it gave none.
         priority: a UAV's F3548 priority (higher wins; default 0).
+        declared: a UAV's declared intent volumes (``AgentSpec.volumes``), empty when it
+            gave none; strategic deconfliction then uses them instead of the route's volumes.
+        deconflicted: whether the plan takes part in strategic deconfliction (its intent is
+            Accepted or Activated, not Nonconforming or Contingent).
     """
 
     order: int
@@ -150,6 +187,8 @@ class AgentPlan:
     landing: Column | None = None
     z_plan: float | None = None
     priority: int = 0
+    declared: tuple[DeclaredVolume, ...] = ()
+    deconflicted: bool = True
 
     @property
     def id(self) -> str:
@@ -389,6 +428,39 @@ class Planner:
             landing=landing,
             z_plan=z_plan,
             priority=spec.priority or 0,
+            declared=tuple(self._declared(v) for v in spec.volumes),
+            deconflicted=(spec.intent_state or "Accepted") in DECONFLICTED_STATES,
+        )
+
+    def _declared(self, vol: IntentVolume) -> DeclaredVolume:
+        """An intent volume in the local frame (m), m AMSL and s after the scenario start."""
+        b = self.bundle
+        if vol.outline is not None:
+            xy = self.frame.xy(vol.outline)
+            core: BaseGeometry = shapely.Polygon(xy)
+            radius = 0.0
+            capsule = enclosing_capsule(xy)
+            at = vol.outline[0]
+        else:
+            assert vol.center is not None and vol.radius is not None
+            (cx, cy), radius = self.frame.xy([vol.center])[0], float(vol.radius)
+            core = shapely.Point(cx, cy)
+            capsule = (float(cx), float(cy), float(cx), float(cy), radius)
+            at = vol.center
+        lo, hi = (b.map.to_amsl(a, at[0], at[1]) for a in (vol.floor, vol.ceiling))
+        start = b.scenario.start
+
+        def secs(t: float | dt.datetime) -> float:
+            return (t - start).total_seconds() if isinstance(t, dt.datetime) else float(t)
+
+        return DeclaredVolume(
+            core,
+            radius,
+            vol.floor.value if lo is None else lo,
+            vol.ceiling.value if hi is None else hi,
+            secs(vol.start),
+            secs(vol.end),
+            capsule,
         )
 
     @staticmethod
@@ -402,6 +474,32 @@ class Planner:
         fl, ce = self._band(arr, e)
         margin = min(self.prov.uav.altitude_margin, 0.25 * (ce - fl))
         return min(max(z, fl + margin), ce - margin)
+
+
+def enclosing_capsule(xy: F64) -> tuple[float, float, float, float, float]:
+    """A segment capsule ``(x0, y0, x1, y1, r)`` (m) that holds every point of ``xy`` (m).
+
+    The segment runs along the points' principal axis, through the middle of their extent
+    across it, from their least to their greatest extent along it; ``r`` is half the extent
+    across. It holds the bounding rectangle in that axis frame, hence the polygon.
+    """
+    centre = xy.mean(axis=0)
+    d = xy - centre
+    cov = d.T @ d
+    _, vecs = np.linalg.eigh(cov)
+    ax = vecs[:, -1]
+    if ax[0] < 0 or (ax[0] == 0 and ax[1] < 0):
+        ax = -ax  # a fixed sign: the same outline always gives the same capsule
+    perp = np.array([-ax[1], ax[0]])
+    s = d @ ax
+    q = d @ perp
+    mid = 0.5 * (float(q.min()) + float(q.max()))
+    # padded by a micrometre: rounding must never put a vertex outside (the broadphase may
+    # only find too much; the exact test of sim.rules.strategic decides)
+    r = 0.5 * (float(q.max()) - float(q.min())) + 1.0e-6
+    a = centre + float(s.min()) * ax + mid * perp
+    c = centre + float(s.max()) * ax + mid * perp
+    return float(a[0]), float(a[1]), float(c[0]), float(c[1]), r
 
 
 def build_volumes(plans: list[AgentPlan], prov: Provisions) -> PlanVolumes:

@@ -10,6 +10,13 @@ for that plan only) and does not block the plans after it, as a refused intent n
 in the DSS. The volume pairs come from the ``plan_pairs`` kernel (grid broadphase; no Python
 loop over all pairs).
 
+A plan that declares its operational intent (``AgentSpec.volumes``: polygon or circle outlines
+x altitude band x time window, as F3548 ``Volume4D``) is deconflicted with those volumes instead
+of the volumes around its route: the kernel sees each as a capsule that holds it, and every pair
+it finds that involves a declared volume is then decided exactly on the 2-D regions (shapely
+distances; touching counts, as in the kernel). Plans whose intent is Nonconforming or
+Contingent (``intent_state``) are left out: they are neither refused nor block other plans.
+
 Capacity: each corridor (both directions of a map edge) holds at most ``capacity`` UAVs at
 once. Plans are admitted in the same rank order; a plan that would raise the count above the
 capacity at some instant of its time in the corridor is refused (``uav.capacity``).
@@ -18,15 +25,18 @@ capacity at some instant of its time in the corridor is refused (``uav.capacity`
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
 
 from sim.geo.intents import IntentVolumes, suggest_cells
 from sim.kernels.deconflict import plan_pairs
 from sim.model.map import Corridor
 from sim.model.vehicle import Domain
 from sim.rules.context import Context, Findings
-from sim.rules.plans import AgentPlan
+from sim.rules.plans import AgentPlan, DeclaredVolume
 
 RULES = ("uav.conflict", "uav.capacity")
 
@@ -46,18 +56,92 @@ def check(ctx: Context, out: Findings) -> None:
     _capacity(ctx, uavs, out)
 
 
-def _conflicts(ctx: Context, uavs: list[int], out: Findings) -> None:
+@dataclass
+class _Volumes:
+    """The volumes deconflicted: route volumes, or the declared intent volumes of a plan.
+
+    Attributes:
+        iv: the volumes (``plan`` = plan number); declared ones as their enclosing capsules.
+        route: the route volume (an index into ``ctx.volumes``) of each row, or -1.
+        declared: the declared volume of each row that is one, else ``None``.
+    """
+
+    iv: IntentVolumes
+    route: list[int]
+    declared: list[DeclaredVolume | None]
+
+    def shape(self, v: int) -> tuple[BaseGeometry, float]:
+        """Volume ``v``'s 2-D region: the points within the returned radius (m) of the core."""
+        d = self.declared[v]
+        if d is not None:
+            return d.core, d.radius
+        iv = self.iv
+        a = (float(iv.x0[v]), float(iv.y0[v]))
+        b = (float(iv.x1[v]), float(iv.y1[v]))
+        core = shapely.Point(a) if a == b else shapely.LineString([a, b])
+        return core, float(iv.r[v])
+
+    def meet(self, v: int, w: int) -> bool:
+        """Whether the 2-D regions of ``v`` and ``w`` meet (touching counts), exactly."""
+        if self.declared[v] is None and self.declared[w] is None:
+            return True  # two route capsules: the kernel's test is exact
+        (a, ra), (b, rb) = self.shape(v), self.shape(w)
+        return bool(a.distance(b) <= (ra + rb) * (1.0 + 1.0e-12) + 1.0e-9)
+
+    def where(self, ctx: Context, v: int, w: int, t: float) -> tuple[float, float, float]:
+        """A place (m; z m AMSL) where volume ``v`` meets ``w`` at time ``t`` (s)."""
+        if self.declared[v] is None:
+            return ctx.volumes.where(self.route[v], t)
+        (a, ra), (b, rb) = self.shape(v), self.shape(w)
+        region_a = a.buffer(ra, quad_segs=16) if ra > 0 else a
+        region_b = b.buffer(rb, quad_segs=16) if rb > 0 else b
+        both = region_a.intersection(region_b)
+        p = (both if not both.is_empty else region_a).representative_point()
+        iv = self.iv
+        z = 0.5 * (max(iv.zlo[v], iv.zlo[w]) + min(iv.zhi[v], iv.zhi[w]))
+        return float(p.x), float(p.y), float(z)
+
+
+def _deconflicted(ctx: Context, uavs: list[int]) -> _Volumes:
+    """The volumes of the plans in ``uavs``: declared ones where a plan gives them."""
     pv = ctx.volumes
-    sel = np.concatenate([pv.by_plan[pn] for pn in uavs]) if uavs else np.zeros(0, dtype=int)
-    if len(uavs) < 2 or len(sel) == 0:
+    route_args = pv.iv.kernel_args()
+    blocks: list[np.ndarray] = []  # one (9, n) block of kernel columns per plan
+    plan: list[np.ndarray] = []
+    route: list[np.ndarray] = []
+    declared: list[DeclaredVolume | None] = []
+    for pn in uavs:
+        p = ctx.plans[pn]
+        if p.declared:
+            rows = [(*d.capsule, d.zlo, d.zhi, d.t0, d.t1) for d in p.declared]
+            blocks.append(np.array(rows, dtype=np.float64).T)
+            route.append(np.full(len(rows), -1, dtype=np.int64))
+            declared += list(p.declared)
+        else:
+            sel = pv.by_plan[pn]
+            blocks.append(np.stack([a[sel] for a in route_args]))
+            route.append(sel.astype(np.int64))
+            declared += [None] * len(sel)
+        plan.append(np.full(blocks[-1].shape[1], pn, dtype=np.int32))
+    cols = np.concatenate(blocks, axis=1) if blocks else np.zeros((9, 0))
+    iv = IntentVolumes(*cols, np.concatenate(plan) if plan else np.zeros(0, dtype=np.int32))
+    return _Volumes(iv, np.concatenate(route).tolist() if route else [], declared)
+
+
+def _conflicts(ctx: Context, uavs: list[int], out: Findings) -> None:
+    uavs = [pn for pn in uavs if ctx.plans[pn].deconflicted]
+    if len(uavs) < 2:
         return
-    iv = pv.iv
-    args = [a[sel] for a in iv.kernel_args()]
-    plan = iv.plan[sel]
-    cell, tcell = suggest_cells(IntentVolumes(*args, plan))
-    a, b = plan_pairs(*args, plan, cell, tcell)
+    dv = _deconflicted(ctx, uavs)
+    iv = dv.iv
+    if iv.n == 0:
+        return
+    cell, tcell = suggest_cells(iv)
+    a, b = plan_pairs(*iv.kernel_args(), iv.plan, cell, tcell)
     pairs: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for i, j in zip(sel[a].tolist(), sel[b].tolist(), strict=True):
+    for i, j in zip(a.tolist(), b.tolist(), strict=True):
+        if not dv.meet(i, j):
+            continue
         p, q = int(iv.plan[i]), int(iv.plan[j])
         if p > q:
             p, q, i, j = q, p, j, i
@@ -93,7 +177,7 @@ def _conflicts(ctx: Context, uavs: list[int], out: Findings) -> None:
                 "uav.conflict",
                 agent=me.id,
                 time=(t0, t1),
-                where=pv.where(mine, t0),
+                where=dv.where(ctx, mine, theirs, t0),
                 prio=me.priority,
                 other=other.id,
                 other_prio=other.priority,
