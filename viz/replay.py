@@ -35,6 +35,8 @@ from viz.scene import (
 
 F64 = npt.NDArray[np.float64]
 
+MIN_VIEW = 200.0
+"""Smallest width (m) of the first view."""
 FLASH_WINDOW = 10.0
 """How long (s of run time, at 1x) a breached zone flashes after the breach."""
 
@@ -174,11 +176,22 @@ class Replay:
         return out
 
     def bounds(self) -> tuple[float, float, float, float]:
-        """What to show at first (m): the map, else the zones, else the first frame's agents."""
+        """What to show at first (m): the map, else the zones, else the first frame's agents.
+
+        A map smaller than :data:`MIN_VIEW` m across (a lone vertiport of an imported
+        geofence) is shown with its zones, and at least that wide.
+        """
         if self.map is not None:
             b = self.map.bounds()
-            if b is not None:
+            if b is not None and max(b[2] - b[0], b[3] - b[1]) >= MIN_VIEW:
                 return b
+            if b is not None:
+                for z in self.zones:
+                    e = z.extent()
+                    b = (min(b[0], e[0]), min(b[1], e[1]), max(b[2], e[2]), max(b[3], e[3]))
+                cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+                half = max(b[2] - b[0], b[3] - b[1], MIN_VIEW) / 2
+                return (cx - half, cy - half, cx + half, cy + half)
         if self.zones:
             ext = np.array([z.extent() for z in self.zones])
             return (
