@@ -56,6 +56,7 @@ import shapely
 from shapely.validation import explain_validity
 
 from sim.geo.projection import LocalProjection
+from sim.importers.json_words import json_kind, short_repr
 from sim.importers.uav_bundle import AirLeg, AirNode, Flight, UavImport, identifier
 from sim.model.errors import Issue, ModelError, did_you_mean
 from sim.model.files import display_name, read_json
@@ -149,7 +150,7 @@ def apply_mutation(base: Any, mutation: Any, where: str) -> Any:
         return merged
     if isinstance(mutation, dict):
         if not isinstance(base, dict):
-            raise ValueError(f"{where}: cannot merge an object into {_kind(base)}")
+            raise ValueError(f"{where}: cannot merge an object into {json_kind(base)}")
         out = dict(base)
         for key, value in mutation.items():
             replace = key.startswith("+")
@@ -187,7 +188,7 @@ def read_intents(path: Path) -> list[Intent]:
     doc = read_json(path)
     r = _Reader(file)
     if not isinstance(doc, dict):
-        raise ModelError.single(file, "", f"expected a JSON object, got {_kind(doc)}")
+        raise ModelError.single(file, "", f"expected a JSON object, got {json_kind(doc)}")
     if "intents" in doc:
         out = _collection(r, doc)
     elif "operational_intent" in doc or ("reference" in doc and "details" in doc):
@@ -212,7 +213,7 @@ def _collection(r: _Reader, doc: dict[str, Any]) -> list[Intent | None]:
     intents = doc["intents"]
     if not isinstance(intents, dict) or not intents:
         raise ModelError.single(
-            r.file, "intents", f"expected an object of named intents, got {_kind(intents)}"
+            r.file, "intents", f"expected an object of named intents, got {json_kind(intents)}"
         )
     resolved: dict[str, tuple[Any, str | None, str]] = {}
 
@@ -261,7 +262,7 @@ def _collection(r: _Reader, doc: dict[str, Any]) -> list[Intent | None]:
             return None
         mutation = delta.get("mutation", {})
         if not isinstance(mutation, dict):
-            r.fail(f"{where}.delta.mutation", f"expected an object, got {_kind(mutation)}")
+            r.fail(f"{where}.delta.mutation", f"expected an object, got {json_kind(mutation)}")
             return None
         try:
             merged = apply_mutation(base[0], mutation, f"{where}.delta.mutation")
@@ -295,12 +296,12 @@ def _collection(r: _Reader, doc: dict[str, Any]) -> list[Intent | None]:
 
 def _single(r: _Reader, oi: Any, prefix: str) -> Intent | None:
     if not isinstance(oi, dict):
-        raise ModelError.single(r.file, prefix, f"expected an object, got {_kind(oi)}")
+        raise ModelError.single(r.file, prefix, f"expected an object, got {json_kind(oi)}")
     ref = oi.get("reference") if isinstance(oi.get("reference"), dict) else {}
     details = oi.get("details")
     where = f"{prefix}.details" if prefix else "details"
     if not isinstance(details, dict):
-        raise ModelError.single(r.file, where, f"expected an object, got {_kind(details)}")
+        raise ModelError.single(r.file, where, f"expected an object, got {json_kind(details)}")
     merged = dict(details)
     merged.setdefault("state", ref.get("state"))
     name = ref.get("id") if isinstance(ref.get("id"), str) else "operational_intent"
@@ -327,12 +328,13 @@ def _details(
     ok = True
     if state not in STATES:
         r.fail(
-            f"{where}.state", f"expected one of {', '.join(STATES)}, got {_short(state)}{suffix}"
+            f"{where}.state",
+            f"expected one of {', '.join(STATES)}, got {short_repr(state)}{suffix}",
         )
         ok = False
     prio = oi.get("priority", 0)
     if isinstance(prio, bool) or not isinstance(prio, int) or not 0 <= prio <= 1000:
-        r.fail(f"{where}.priority", f"expected an integer 0-1000, got {_short(prio)}{suffix}")
+        r.fail(f"{where}.priority", f"expected an integer 0-1000, got {short_repr(prio)}{suffix}")
         ok = False
     vols = _volumes(r, oi.get("volumes", []), f"{where}.volumes", suffix)
     off = _volumes(r, oi.get("off_nominal_volumes", []), f"{where}.off_nominal_volumes", suffix)
@@ -367,7 +369,7 @@ def _authorisation(r: _Reader, intent: Intent, fa: Any, where: str, suffix: str)
 
 def _volumes(r: _Reader, raw: Any, where: str, suffix: str) -> tuple[Volume, ...] | None:
     if not isinstance(raw, list):
-        r.fail(where, f"expected a list of Volume4D, got {_kind(raw)}{suffix}")
+        r.fail(where, f"expected a list of Volume4D, got {json_kind(raw)}{suffix}")
         return None
     out = []
     bad = False
@@ -417,12 +419,12 @@ def _volume(r: _Reader, raw: Any, where: str, suffix: str) -> Volume | None:
 
 def _latlng(r: _Reader, raw: Any, where: str, suffix: str) -> tuple[float, float] | None:
     if not isinstance(raw, dict):
-        r.fail(where, f'expected {{"lat": deg, "lng": deg}}, got {_short(raw)}{suffix}')
+        r.fail(where, f'expected {{"lat": deg, "lng": deg}}, got {short_repr(raw)}{suffix}')
         return None
     lat, lng = raw.get("lat"), raw.get("lng")
     for key, val, lim in (("lat", lat, 90.0), ("lng", lng, 180.0)):
         if isinstance(val, bool) or not isinstance(val, (int, float)) or not math.isfinite(val):
-            r.fail(f"{where}.{key}", f"expected a number, got {_short(val)}{suffix}")
+            r.fail(f"{where}.{key}", f"expected a number, got {short_repr(val)}{suffix}")
             return None
         if abs(val) > lim:
             r.fail(f"{where}.{key}", f"{val:g} deg is out of range (+-{lim:g}){suffix}")
@@ -465,14 +467,14 @@ def _circle(
 
 def _length(r: _Reader, raw: Any, where: str, suffix: str) -> float | None:
     if not isinstance(raw, dict):
-        r.fail(where, f'expected {{"value": number, "units": "M"}}, got {_short(raw)}{suffix}')
+        r.fail(where, f'expected {{"value": number, "units": "M"}}, got {short_repr(raw)}{suffix}')
         return None
     value, units = raw.get("value"), raw.get("units", "M")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        r.fail(f"{where}.value", f"expected a number, got {_short(value)}{suffix}")
+        r.fail(f"{where}.value", f"expected a number, got {short_repr(value)}{suffix}")
         return None
     if units not in UNITS:
-        r.fail(f"{where}.units", f"expected 'M' or 'FT', got {_short(units)}{suffix}")
+        r.fail(f"{where}.units", f"expected 'M' or 'FT', got {short_repr(units)}{suffix}")
         return None
     return float(value) * UNITS[units]
 
@@ -486,7 +488,7 @@ def _altitude(r: _Reader, raw: Any, where: str, suffix: str) -> float | None:
     if ref != "W84":
         r.fail(
             f"{where}.reference",
-            f"expected 'W84' (the only F3548 reference), got {_short(ref)}{suffix}",
+            f"expected 'W84' (the only F3548 reference), got {short_repr(ref)}{suffix}",
         )
         return None
     if value is not None and not -500.0 <= value <= 100_000.0:
@@ -503,12 +505,14 @@ def _time(r: _Reader, raw: Any, where: str, suffix: str) -> dt.datetime | None:
         r.fail(where, f'expected {{"value": RFC 3339 time, "format": "RFC3339"}}{suffix}')
         return None
     if raw.get("format", "RFC3339") != "RFC3339":
-        r.fail(f"{where}.format", f"expected 'RFC3339', got {_short(raw.get('format'))}{suffix}")
+        r.fail(
+            f"{where}.format", f"expected 'RFC3339', got {short_repr(raw.get('format'))}{suffix}"
+        )
         return None
     try:
         when = dt.datetime.fromisoformat(raw["value"])
     except ValueError:
-        r.fail(f"{where}.value", f"not an RFC 3339 time: {_short(raw['value'])}{suffix}")
+        r.fail(f"{where}.value", f"not an RFC 3339 time: {short_repr(raw['value'])}{suffix}")
         return None
     if when.tzinfo is None:
         r.fail(f"{where}.value", f"an RFC 3339 time needs an offset or Z{suffix}")
@@ -740,16 +744,3 @@ def _volume_table(v: Volume) -> dict[str, Any]:
     out["start"] = v.start
     out["end"] = v.end
     return out
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
-        type(value), "a number"
-    )
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

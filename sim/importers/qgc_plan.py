@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sim.geo.projection import LocalProjection
+from sim.importers.json_words import json_kind, short_repr
 from sim.importers.uav_bundle import AirLeg, AirNode, Fence, Flight, UavImport, identifier
 from sim.model.errors import Issue, ModelError
 from sim.model.files import display_name, read_json
@@ -205,12 +206,14 @@ class _Reader:
 
     def obj(self, value: Any, path: str) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise ModelError.single(self.file, path, f"expected a JSON object, got {_kind(value)}")
+            raise ModelError.single(
+                self.file, path, f"expected a JSON object, got {json_kind(value)}"
+            )
         return value
 
     def number(self, value: Any, path: str, what: str = "a number") -> float | None:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(path, f"expected {what}, got {_short(value)}")
+            self.fail(path, f"expected {what}, got {short_repr(value)}")
             return None
         if not math.isfinite(value):
             self.fail(path, f"expected a finite number, got {value!r}")
@@ -232,22 +235,25 @@ def import_qgc_plan(path: Path, opts: QgcOptions) -> UavImport:
         raise ModelError.single(
             file,
             "fileType",
-            f"expected 'Plan' (a QGroundControl plan file), got {_short(top.get('fileType'))}",
+            f"expected 'Plan' (a QGroundControl plan file), got {short_repr(top.get('fileType'))}",
         )
     if top.get("version") != 1:
         r.fail(
-            "version", f"only version 1 plan files are supported, got {_short(top.get('version'))}"
+            "version",
+            f"only version 1 plan files are supported, got {short_repr(top.get('version'))}",
         )
     mission = r.obj(top.get("mission"), "mission")
     if mission.get("version") != 2:
         r.fail(
             "mission.version",
-            f"only version 2 missions are supported, got {_short(mission.get('version'))}",
+            f"only version 2 missions are supported, got {short_repr(mission.get('version'))}",
         )
     home_raw = mission.get("plannedHomePosition")
     if not isinstance(home_raw, list) or len(home_raw) != 3:
         raise ModelError.single(
-            file, "mission.plannedHomePosition", f"expected [lat, lon, alt], got {_short(home_raw)}"
+            file,
+            "mission.plannedHomePosition",
+            f"expected [lat, lon, alt], got {short_repr(home_raw)}",
         )
     home_ll = _ll(r, home_raw, "mission.plannedHomePosition")
     home_alt = r.number(home_raw[2], "mission.plannedHomePosition[2]", "an altitude (m AMSL)")
@@ -272,7 +278,7 @@ def _walk(r: _Reader, mission: dict[str, Any], home: _Point, proj: LocalProjecti
     """Walk the mission items into route points, speeds and notes."""
     items = mission.get("items")
     if not isinstance(items, list):
-        raise ModelError.single(r.file, "mission.items", f"expected a list, got {_kind(items)}")
+        raise ModelError.single(r.file, "mission.items", f"expected a list, got {json_kind(items)}")
     vt = r.opts.vtype
     speed = _default_speed(r, mission, vt)
     m = _Mission(points=[home])
@@ -281,19 +287,21 @@ def _walk(r: _Reader, mission: dict[str, Any], home: _Point, proj: LocalProjecti
         where = f"mission.items[{k}]"
         label = f"{where} (item {k + 1})"
         if not isinstance(raw, dict):
-            r.fail(where, f"expected a mission item object, got {_kind(raw)}")
+            r.fail(where, f"expected a mission item object, got {json_kind(raw)}")
             continue
         kind = raw.get("type")
         if kind == "ComplexItem":
             what = raw.get("complexItemType", "?")
-            _unsupported(r, where, f"complex item {_short(what)} is not supported", label)
+            _unsupported(r, where, f"complex item {short_repr(what)} is not supported", label)
             continue
         if kind != "SimpleItem":
-            r.fail(f"{where}.type", f"expected 'SimpleItem' or 'ComplexItem', got {_short(kind)}")
+            r.fail(
+                f"{where}.type", f"expected 'SimpleItem' or 'ComplexItem', got {short_repr(kind)}"
+            )
             continue
         cmd = raw.get("command")
         if isinstance(cmd, bool) or not isinstance(cmd, int):
-            r.fail(f"{where}.command", f"expected a MAV_CMD number, got {_short(cmd)}")
+            r.fail(f"{where}.command", f"expected a MAV_CMD number, got {short_repr(cmd)}")
             continue
         name = _name(cmd)
         if ended:
@@ -301,7 +309,7 @@ def _walk(r: _Reader, mission: dict[str, Any], home: _Point, proj: LocalProjecti
             continue
         params = raw.get("params")
         if not isinstance(params, list) or len(params) != 7:
-            r.fail(f"{where}.params", f"expected 7 parameters, got {_short(params)}")
+            r.fail(f"{where}.params", f"expected 7 parameters, got {short_repr(params)}")
             continue
         if cmd in IGNORED:
             r.notes.append(f"{label}: MAV_CMD {cmd} {name} ignored: it does not move the vehicle")
@@ -437,7 +445,7 @@ def _altitude(
     if datum is None:
         r.fail(
             f"{where}.frame",
-            f"MAV_FRAME {_short(frame)} is not supported for a positioned item "
+            f"MAV_FRAME {short_repr(frame)} is not supported for a positioned item "
             "(0/5 global AMSL, 3/6 relative to home, 10/11 above terrain)",
         )
         return None
@@ -530,7 +538,7 @@ def _fences(r: _Reader, raw: Any) -> list[Fence]:
     if gf.get("version") != 2:
         r.fail(
             "geoFence.version",
-            f"only version 2 geofences are supported, got {_short(gf.get('version'))}",
+            f"only version 2 geofences are supported, got {short_repr(gf.get('version'))}",
         )
         return []
     out: list[Fence] = []
@@ -538,22 +546,23 @@ def _fences(r: _Reader, raw: Any) -> list[Fence]:
     circles = gf.get("circles", [])
     for key, seq in (("polygons", polys), ("circles", circles)):
         if not isinstance(seq, list):
-            r.fail(f"geoFence.{key}", f"expected a list, got {_kind(seq)}")
+            r.fail(f"geoFence.{key}", f"expected a list, got {json_kind(seq)}")
     for i, p in enumerate(polys if isinstance(polys, list) else []):
         where = f"geoFence.polygons[{i}]"
         if not isinstance(p, dict):
-            r.fail(where, f"expected a fence polygon object, got {_kind(p)}")
+            r.fail(where, f"expected a fence polygon object, got {json_kind(p)}")
             continue
         ring_raw = p.get("polygon")
         if not isinstance(ring_raw, list) or len(ring_raw) < 3:
             r.fail(
-                f"{where}.polygon", f"expected at least 3 [lat, lon] points, got {_short(ring_raw)}"
+                f"{where}.polygon",
+                f"expected at least 3 [lat, lon] points, got {short_repr(ring_raw)}",
             )
             continue
         ring = []
         for j, pt in enumerate(ring_raw):
             if not isinstance(pt, list) or len(pt) < 2:
-                r.fail(f"{where}.polygon[{j}]", f"expected [lat, lon], got {_short(pt)}")
+                r.fail(f"{where}.polygon[{j}]", f"expected [lat, lon], got {short_repr(pt)}")
                 break
             ll = _ll(r, pt, f"{where}.polygon[{j}]")
             if ll is None:
@@ -580,7 +589,7 @@ def _fences(r: _Reader, raw: Any) -> list[Fence]:
         circle = c["circle"]
         centre = circle.get("center")
         if not isinstance(centre, list) or len(centre) < 2:
-            r.fail(f"{where}.circle.center", f"expected [lat, lon], got {_short(centre)}")
+            r.fail(f"{where}.circle.center", f"expected [lat, lon], got {short_repr(centre)}")
             continue
         ll = _ll(r, centre, f"{where}.circle.center")
         radius = r.number(circle.get("radius"), f"{where}.circle.radius", "a radius (m)")
@@ -620,7 +629,7 @@ def _ll(r: _Reader, pt: list[Any], where: str) -> tuple[float, float] | None:
 def _inclusion(r: _Reader, fence: dict[str, Any], where: str) -> bool:
     incl = fence.get("inclusion", True)
     if not isinstance(incl, bool):
-        r.fail(f"{where}.inclusion", f"expected true or false, got {_short(incl)}")
+        r.fail(f"{where}.inclusion", f"expected true or false, got {short_repr(incl)}")
         return True
     if fence.get("maxAltitude") not in (None, 0):
         r.notes.append(f"{where}.maxAltitude is ignored: the zone has no ceiling")
@@ -632,7 +641,7 @@ def _action(r: _Reader, fence: dict[str, Any], where: str) -> str | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int) or raw not in FENCE_ACTIONS:
-        r.fail(f"{where}.fenceAction", f"expected a PX4 GF_ACTION 0-5, got {_short(raw)}")
+        r.fail(f"{where}.fenceAction", f"expected a PX4 GF_ACTION 0-5, got {short_repr(raw)}")
         return None
     return FENCE_ACTIONS[raw]
 
@@ -643,12 +652,12 @@ def _rally(r: _Reader, raw: Any) -> list[tuple[float, float]]:
     rp = r.obj(raw, "rallyPoints")
     pts = rp.get("points", [])
     if not isinstance(pts, list):
-        r.fail("rallyPoints.points", f"expected a list, got {_kind(pts)}")
+        r.fail("rallyPoints.points", f"expected a list, got {json_kind(pts)}")
         return []
     out = []
     for i, pt in enumerate(pts):
         if not isinstance(pt, list) or len(pt) < 2:
-            r.fail(f"rallyPoints.points[{i}]", f"expected [lat, lon, alt], got {_short(pt)}")
+            r.fail(f"rallyPoints.points[{i}]", f"expected [lat, lon, alt], got {short_repr(pt)}")
             continue
         ll = _ll(r, pt, f"rallyPoints.points[{i}]")
         if ll is not None:
@@ -778,16 +787,3 @@ def _name(cmd: int) -> str:
         if cmd in table:
             return table[cmd]
     return "(unknown)"
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}.get(
-        type(value), "a number"
-    )
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
