@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -71,28 +72,16 @@ def run_import_osm(
     osm: Path, out: Path, bbox: tuple[float, float, float, float] | None = None
 ) -> int:
     """Import OpenStreetMap roads as a map, validate it and write it; 0, or 2 on bad input."""
-    stdout = Console(highlight=False, soft_wrap=True)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
-    try:
-        doc = import_osm(osm, bbox)
-        the_map = parse_map(doc, display_name(out))
-        write_atomic(doc, out)
-    except ModelError as exc:
-        for issue in exc.issues:
-            err.print(str(issue), markup=False)
-        return 2
-    roads = the_map.of_type(Road)
-    signals = sum(1 for j in the_map.of_type(Junction) if j.signal is not None)
-    stdout.print(
-        f"wrote {display_name(out)}: {len(the_map.of_type(Junction))} junctions "
-        f"({signals} signalised), {len(roads)} roads from {display_name(osm)}",
-        markup=False,
-    )
-    return 0
+    return _import_map(lambda: import_osm(osm, bbox), osm, out)
 
 
 def run_import_sumo(net: Path, out: Path) -> int:
-    """Import a SUMO network, validate it as a map and write it; return 0, or 2 on bad input.
+    """Import a SUMO network, validate it as a map and write it; return 0, or 2 on bad input."""
+    return _import_map(lambda: import_sumo_net(net), net, out)
+
+
+def _import_map(make_doc: Callable[[], Any], source: Path, out: Path) -> int:
+    """Build a map document, validate it, write it and summarise it; 0, or 2 on bad input.
 
     The map is validated with :func:`sim.model.map_file.parse_map` before anything is
     written, so an importer bug can never leave an invalid map file behind.
@@ -100,7 +89,7 @@ def run_import_sumo(net: Path, out: Path) -> int:
     stdout = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        doc = import_sumo_net(net)
+        doc = make_doc()
         the_map = parse_map(doc, display_name(out))
         write_atomic(doc, out)
     except ModelError as exc:
@@ -113,7 +102,7 @@ def run_import_sumo(net: Path, out: Path) -> int:
     stdout.print(
         f"wrote {display_name(out)}: map {the_map.header.name!r} ({the_map.header.crs.value}), "
         f"{len(junctions)} junctions ({signals} signalised), {roads} roads "
-        f"from {display_name(net)}",
+        f"from {display_name(source)}",
         markup=False,
     )
     return 0
