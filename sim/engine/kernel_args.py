@@ -31,7 +31,7 @@ def road_args(
         idx, dt, cfg,
         f.status, f.edge, f.s, f.lane, f.speed, f.accel, f.x, f.y, f.heading, f.lc_cool,
         f.distance, f.length, f.width, f.v0, f.T, f.a_max, f.b_comf, f.s0, f.delta, f.politeness,
-        f.lc_threshold, f.b_safe, f.max_decel,
+        f.lc_threshold, f.b_safe, f.max_decel, f.replay,
         f.route_off, f.route_len, f.route_pos, f.routes,
         net.edge_length, net.speed_limit, net.lanes, net.lane_width, net.two_way,
         net.edge_from, net.edge_to, net.stop_offset, net.box_start, net.box_end,

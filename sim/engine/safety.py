@@ -239,6 +239,13 @@ class CollisionMonitor:
             )  # fmt: skip
             cx[road_idx], cy[road_idx], ch[road_idx] = bx, by, bh
             self.blen[road_idx] = bl
+            rec = road_idx[f.replay[road_idx] != 0]  # recorded: the body where it was recorded
+            cx[rec], cy[rec], ch[rec], self.blen[rec] = (
+                f.x[rec],
+                f.y[rec],
+                f.heading[rec],
+                f.length[rec],
+            )
             cz[road_idx] = f.z[road_idx]
             self.sim.pet.step(t, road_idx, cx, cy, ch, self.blen)
         other = idx[f.kind[idx] != KIND_ICV]
@@ -286,6 +293,8 @@ class CollisionMonitor:
             bumped = road_idx[(lead[road_idx] >= 0) & (gap[road_idx] <= 0.0)]
             for a in bumped:
                 b = int(lead[a])
+                if f.replay[a] and f.replay[b]:
+                    continue  # two recordings: their lanes are matched, the 2-D check rules
                 pairs.add((min(int(a), b), max(int(a), b)))
         for a, b in sorted(pairs - self.touching):
             self._collide(t, a, b)
@@ -344,7 +353,7 @@ class CollisionMonitor:
             if f.status[i] in (ACTIVE, HELD):
                 f.status[i] = FAILED
                 self.sim.failed += 1
-        elif f.status[i] == ACTIVE:
+        elif f.status[i] == ACTIVE and not f.replay[i]:  # a recording goes on as recorded
             f.status[i] = HELD
 
 

@@ -25,12 +25,14 @@ from sim.engine.fencing import FenceMonitor
 from sim.engine.kernel_args import air_args, road_args, water_args
 from sim.engine.permit_caps import PermitCapMonitor
 from sim.engine.recorder import NullRecorder, Recorder
+from sim.engine.replay import ReplayStore
 from sim.engine.routes import Router
 from sim.engine.safety import CollisionMonitor, PetMonitor, SeparationMonitor
 from sim.geo.localmap import LocalFrame
 from sim.kernels.air import PH_TAKEOFF, air_step, band_at
-from sim.kernels.geometry import MAX_LANES
+from sim.kernels.geometry import MAX_LANES, road_point
 from sim.kernels.metrics import accumulate, car_following_metrics_fleet, run_totals
+from sim.kernels.replay import replay_step
 from sim.kernels.road import road_step, road_workspace
 from sim.kernels.water import water_step
 from sim.model.bundle import ScenarioBundle
@@ -167,6 +169,9 @@ class Simulation:
         self.meta: list[dict[str, Any]] = []
         self.pending: dict[str, list[_Pending]] = {"road": [], "air": [], "water": []}
         self.hold_on_spawn: set[str] = set()
+        self.replay = ReplayStore()
+        self.starts: dict[int, tuple[int, float, int, float]] = {}
+        """Road agents placed mid-route on entry: route position, ``s`` (m), lane, speed (m/s)."""
         self._room: tuple[int, tuple[np.ndarray, np.ndarray]] | None = None
         self.spawned = 0
         self.arrived = 0
@@ -260,6 +265,8 @@ class Simulation:
             f.s0[i], f.delta[i] = vt.idm.s0, vt.idm.delta
             f.politeness[i], f.lc_threshold[i] = vt.mobil.politeness, vt.mobil.threshold
             f.b_safe[i], f.max_decel[i] = vt.mobil.b_safe, vt.max_decel
+            if isinstance(spec, AgentSpec):
+                self._road_start(i, spec, route, t)
         elif isinstance(vt, UavType):
             f.length[i] = f.width[i] = vt.span
             f.height[i] = vt.height
@@ -306,6 +313,51 @@ class Simulation:
         self.caps.watch(i, permit, layer, int(route[0]))
         return i
 
+    def _road_start(self, i: int, spec: AgentSpec, route: np.ndarray, t: float) -> None:
+        """Place a recorded or mid-route ICV: its replay store entry and its start."""
+        f = self.fleet
+        road = self.layers["road"]
+        if spec.trajectory is not None:
+            tr = spec.trajectory
+            xy = self.frame.xy(list(zip(tr.x, tr.y, strict=True)))
+            heading, speed = np.array(tr.heading), np.array(tr.speed)
+            lanes = np.array(tr.lane, dtype=np.int32) if tr.lane is not None else None
+            if self.bundle.scenario.trajectories == "simulate":
+                xy, heading, speed = xy[:1], heading[:1], speed[:1]
+                lanes = lanes[:1] if lanes is not None else None
+            else:
+                f.replay[i] = 1
+            self.replay.add(i, road, route, t, tr.dt, xy, heading, speed, float(f.length[i]), lanes)
+            pos, s, lane = self.replay.first(i)
+            self.starts[i] = (pos, s, lane, float(speed[0]))
+            f.x[i], f.y[i], f.heading[i] = xy[0, 0], xy[0, 1], heading[0]
+        elif spec.start is not None:
+            st = spec.start
+            self.starts[i] = (0, st.s, st.lane, st.speed)
+
+    def _place(self, i: int) -> None:
+        """Put a road agent where :attr:`starts` says (lane and ``s`` clipped to the edge)."""
+        f = self.fleet
+        road = self.layers["road"]
+        pos, s, lane, speed = self.starts.pop(i)
+        o, n = int(f.route_off[i]), int(f.route_len[i])
+        e = int(f.routes[o + pos])
+        f.route_pos[i], f.edge[i] = pos, e
+        f.lane[i] = min(lane, int(road.lanes[e]) - 1)
+        f.s[i] = min(max(s, 0.0), float(road.edge_length[e]))
+        f.speed[i] = min(speed, float(f.max_speed[i]))
+        if not f.replay[i]:
+            pe = int(f.routes[o + pos - 1]) if pos > 0 else -1
+            ne = int(f.routes[o + pos + 1]) if pos + 1 < n else -1
+            f.x[i], f.y[i], f.heading[i] = road_point(
+                e, f.s[i], f.lane[i], pe, ne, road.edge_length, road.lanes, road.lane_width,
+                road.two_way, road.box_start, road.box_end, road.pts_off, road.pts_x,
+                road.pts_y, road.pts_s,
+            )  # fmt: skip
+        f.status[i] = ACTIVE
+        f.z[i] = self.bundle.map.header.ground_elevation
+        self._room = None
+
     def _try_enter(self, t: float) -> None:
         f = self.fleet
         for layer, queue in self.pending.items():
@@ -316,7 +368,9 @@ class Simulation:
             for p in queue:
                 i = p.index
                 e0 = int(f.routes[f.route_off[i]])
-                if e0 in blocked_edges or not self._enter(i, e0, layer):
+                if i in self.starts:
+                    self._place(i)  # a recorded or mid-route start: placed as given
+                elif e0 in blocked_edges or not self._enter(i, e0, layer):
                     blocked_edges.add(e0)
                     still.append(p)
                     continue
@@ -538,6 +592,14 @@ class Simulation:
             k = road_step(*args)
             self._metrics(idx, v_before)
             self._handle(flags[:k], t_next)
+            rep = idx[f.replay[idx] != 0]
+            if len(rep):
+                k = replay_step(
+                    rep, t_next, dt, f.status, f.x, f.y, f.heading, f.speed, f.accel, f.edge,
+                    f.s, f.lane, f.route_pos, f.distance, f.route_off, f.routes,
+                    *self.replay.kernel_args(), flags,
+                )  # fmt: skip
+                self._handle(flags[:k], t_next)
             self.updates += len(idx)
             self.peak_road = max(self.peak_road, len(idx))
         air = self.layers["air"]

@@ -198,6 +198,7 @@ def road_step_ref(
     lc_threshold,
     b_safe,
     max_decel,
+    replay,
     route_off,
     route_len,
     route_pos,
@@ -477,7 +478,7 @@ def road_step_ref(
     for p in range(m):
         i = order[p]
         e = ee[p]
-        if e_lanes[e] < 2 or lc_cool[i] > 0.0 or status[i] == 3:
+        if e_lanes[e] < 2 or lc_cool[i] > 0.0 or status[i] == 3 or replay[i] != 0:
             continue
         want = -1
         if has_next[p]:
@@ -622,6 +623,8 @@ def road_step_ref(
     n_arr = 0
     for p in range(m):
         i = order[p]
+        if replay[i] != 0:
+            continue  # posed from its recorded trajectory
         a_i = max(acc[p], -max_decel[i])
         vv = speed[i]
         v_new = vv + a_i * dt

@@ -193,6 +193,7 @@ def road_step(
     lc_threshold,
     b_safe,
     max_decel,
+    replay,
     route_off,
     route_len,
     route_pos,
@@ -229,7 +230,9 @@ def road_step(
     ``n_edges * MAX_LANES``) one filled with 0; all are left so on return. ``lead_out`` and
     ``gap_out`` (fleet-sized) receive each agent's leader (-1 none) and bumper-to-bumper gap
     (m; ``FREE_GAP`` when none) at the start of the tick, for the safety metrics. Arrived
-    agents get status 2 and are written to ``arrived``; the count is returned.
+    agents get status 2 and are written to ``arrived``; the count is returned. Agents with
+    ``replay`` set are leaders and junction entities like any other, but neither change lanes
+    nor move here: :mod:`sim.kernels.replay` poses them from their recorded trajectories.
     """
     approach = cfg[0]
     critical_gap = cfg[1]
@@ -532,7 +535,7 @@ def road_step(
     for p in range(m):
         i = order[p]
         e = le[p]
-        if e_lanes[e] < 2 or lc_cool[i] > 0.0 or held[p]:
+        if e_lanes[e] < 2 or lc_cool[i] > 0.0 or held[p] or replay[i] != 0:
             continue
         # strategic lane: right turns from the rightmost lane, left turns from the leftmost,
         # so that movements from one approach do not cross (straight on: any lane)
@@ -664,6 +667,8 @@ def road_step(
         i = order[p]
         group_lo[keys[p]] = -1
         group_hi[keys[p]] = -1
+        if replay[i] != 0:
+            continue  # its pose comes from its recorded trajectory (sim.kernels.replay)
         a_i = max(acc[p], -max_decel[i])
         v = lv[p]
         v_new = v + a_i * dt

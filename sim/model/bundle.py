@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from sim.model.errors import Issue, ModelError, did_you_mean, format_path, issues_from_pydantic
 from sim.model.files import display_name, read_toml
-from sim.model.map import Crs, Map
+from sim.model.map import Crs, Map, Road
 from sim.model.map_file import load_map
 from sim.model.permit import Permit, PermitFile
 from sim.model.scenario import AgentEvent, AgentSpec, FlowSpec, Scenario, SpeedLimitEvent, ZoneEvent
@@ -365,6 +365,12 @@ class _CrossChecker:
                     f"unknown vehicle type {a.type!r}{did_you_mean(a.type, self.types)}",
                 )
                 continue
+            if a.background and a.permit is not None:
+                yield self.issue(
+                    (*where, "background"),
+                    "a background agent is not under test and has no permit: drop 'permit' "
+                    "or 'background'",
+                )
             if a.permit is not None and a.permit not in self.permits:
                 yield self.issue(
                     (*where, "permit"),
@@ -383,7 +389,7 @@ class _CrossChecker:
                 (*where, "altitude"), f"altitude applies to UAVs only (this is a {domain.value})"
             )
         if isinstance(a, AgentSpec):
-            for key in ("safety_driver", "occupants", "history"):
+            for key in ("safety_driver", "occupants", "history", "start", "trajectory"):
                 if getattr(a, key) is not None and domain is not Domain.ICV:
                     yield self.issue(
                         (*where, key), f"{key} applies to ICVs only (this is a {domain.value})"
@@ -402,6 +408,18 @@ class _CrossChecker:
                             f"unknown road edge {sec!r}{did_you_mean(sec, roads)} "
                             "(sections are map road ids, without ':rev')",
                         )
+            if a.start is not None and domain is Domain.ICV and a.route and len(a.route) > 1:
+                first = [
+                    e
+                    for e in self.map.edges("road")
+                    if {e.from_, e.to} == {a.route[0], a.route[1]} and isinstance(e, Road)
+                ]
+                if first and all(a.start.lane >= e.lanes for e in first):
+                    yield self.issue(
+                        (*where, "start", "lane"),
+                        f"lane {a.start.lane} does not exist: the first road of the route has "
+                        f"{max(e.lanes for e in first)} lanes (0 = rightmost)",
+                    )
         vt_speed = None
         if isinstance(a, AgentSpec):
             vt = self.types[a.type]

@@ -158,6 +158,51 @@ DECONFLICTED_STATES: tuple[str, ...] = ("Accepted", "Activated")
 Contingent intents are off their plan and are neither refused nor block others."""
 
 
+class RoadStart(StrictModel):
+    """Where an ICV starts on the first edge of its route, instead of at the lane's start."""
+
+    s: Annotated[Metres, Field(ge=0.0, le=1.0e6)]
+    """Front bumper's distance (m) along the first edge of the route."""
+    lane: Annotated[StrictInt, Field(ge=0, le=7)] = 0
+    """Lane, 0 = rightmost."""
+    speed: Annotated[MetresPerSecond, Field(ge=0.0, le=150.0)] = 0.0
+    """Initial speed (m/s)."""
+
+
+class Trajectory(StrictModel):
+    """A recorded trajectory (ICVs only): states every ``dt`` s from the agent's departure.
+
+    Positions are the body centre in the map file's coordinates (east/north metres for a
+    ``local`` map, lon/lat degrees for a ``wgs84`` one); ``heading`` is radians from east,
+    counter-clockwise; ``speed`` m/s. All four lists have one entry per state.
+    """
+
+    dt: Annotated[Seconds, Field(gt=0.0, le=60.0)]
+    """Time between states (s)."""
+    x: tuple[FiniteFloat, ...] = Field(min_length=2, max_length=1_000_000)
+    y: tuple[FiniteFloat, ...] = Field(min_length=2, max_length=1_000_000)
+    heading: tuple[FiniteFloat, ...] = Field(min_length=2, max_length=1_000_000)
+    speed: tuple[Annotated[MetresPerSecond, Field(ge=0.0, le=150.0)], ...] = Field(
+        min_length=2, max_length=1_000_000
+    )
+    lane: tuple[Annotated[StrictInt, Field(ge=-1, le=7)], ...] | None = None
+    """Recorded lane of each state (0 = rightmost; -1 unknown, e.g. inside a junction).
+    Default: the lane whose centre line is nearest each position."""
+
+    @model_validator(mode="after")
+    def _same_lengths(self) -> Trajectory:
+        n = len(self.x)
+        for key in ("y", "heading", "speed", "lane"):
+            if getattr(self, key) is not None and len(getattr(self, key)) != n:
+                raise field_error(key, f"has {len(getattr(self, key))} states, 'x' has {n}")
+        return self
+
+    @property
+    def duration(self) -> float:
+        """Time (s) from the first state to the last."""
+        return (len(self.x) - 1) * self.dt
+
+
 class AgentSpec(_Mission):
     """A scheduled test vehicle, UAV or ship."""
 
@@ -197,6 +242,16 @@ class AgentSpec(_Mission):
     intent_state: IntentState | None = None
     """UAVs only: the F3548 state of the flight's operational intent (default Accepted).
     Nonconforming and Contingent intents are not deconflicted."""
+    background: StrictBool = False
+    """Background traffic (a recorded or scripted road user, not a vehicle under test): no
+    permit, and not checked by ``testzone check`` (as flows are not); run-time safety
+    applies to it as to every agent."""
+    start: RoadStart | None = None
+    """ICVs only: start at this place and speed on the route's first edge (default: at the
+    start of the lane with the most room, at the speed that room allows)."""
+    trajectory: Trajectory | None = None
+    """ICVs only: a recorded trajectory, replayed (``trajectories = "replay"``) or only used
+    for its first state (``"simulate"``: the agent then drives itself from there)."""
 
     FLIGHT_FLAGS: ClassVar[tuple[str, ...]] = (
         "swarm",
@@ -329,6 +384,10 @@ class Scenario(StrictModel):
     event: tuple[EventSpec, ...] = ()
     wind: Wind = Wind()
     separation: Separation = Separation()
+    trajectories: Literal["replay", "simulate"] = "replay"
+    """What agents with a recorded ``trajectory`` do: ``replay`` follows it exactly (others
+    see them as leaders); ``simulate`` drives them with their type's models (IDM, MOBIL) from
+    their first recorded state."""
     submitted: AwareDatetime | None = None
     """When the flight or test plan was submitted to the platform (aware date-time); the
     "now" of the application deadlines (Decree 761 Art. 26). ``None``: not checked."""

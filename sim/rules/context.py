@@ -89,7 +89,9 @@ class Context:
         self.fences: FenceArrays = compile_fences(bundle.map, bundle.zone_sets, self.frame)
         planner = Planner(bundle, self.layers, self.prov, self.frame)
         self.plans: list[AgentPlan] = [
-            planner.plan(k, spec) for k, spec in enumerate(self.scenario.agent)
+            planner.plan(k, spec)
+            for k, spec in enumerate(self.scenario.agent)
+            if not spec.background  # recorded or scripted traffic, like flows: not under test
         ]
         last = max((p.arrive for p in self.plans), default=0.0)
         self.horizon = max(self.scenario.duration, last) + 1.0

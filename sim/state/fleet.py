@@ -69,6 +69,7 @@ class FleetState:
         ("b_safe", "float64", 4.0, "m/s2 MOBIL safe deceleration"),
         ("max_speed", "float64", 50.0, "m/s"),
         ("max_decel", "float64", 8.0, "m/s2"),
+        ("replay", "int8", 0, "1: posed from a recorded trajectory, not driven"),
         ("phase", "int8", PH_GROUND, "UAV flight phase"),
         ("z_cruise", "float64", 0.0, "m AMSL planned cruise altitude"),
         ("z_goal", "float64", 0.0, "m AMSL ground at the destination"),
@@ -124,6 +125,7 @@ class FleetState:
     b_safe: npt.NDArray[np.float64]
     max_speed: npt.NDArray[np.float64]
     max_decel: npt.NDArray[np.float64]
+    replay: npt.NDArray[np.int8]
     phase: npt.NDArray[np.int8]
     z_cruise: npt.NDArray[np.float64]
     z_goal: npt.NDArray[np.float64]

@@ -72,6 +72,7 @@ def _road_fleet(seed: int, n: int) -> FleetState:
         f.lc_threshold[i] = float(rng.uniform(0, 0.3))
         f.b_safe[i] = float(rng.uniform(2, 5))
         f.lc_cool[i] = float(rng.choice([0.0, 0.0, 1.0]))
+        f.replay[i] = int(rng.random() < 0.05)  # posed elsewhere: neither moves nor changes lane
     return f
 
 
