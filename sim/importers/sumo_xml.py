@@ -132,8 +132,8 @@ class SumoNet:
     tls: dict[str, TlLogic]
 
 
-class _ElementError(Exception):
-    """One problem with one element (caught per element and collected)."""
+class ElementError(Exception):
+    """One problem with one XML element (caught per element and collected by the readers)."""
 
     def __init__(self, where: str, message: str) -> None:
         super().__init__(message)
@@ -141,7 +141,8 @@ class _ElementError(Exception):
         self.message = message
 
 
-def _label(el: ET.Element) -> str:
+def element_label(el: ET.Element) -> str:
+    """How an element is named in messages: ``tag[id=...]``, or the tag."""
     ident = el.get("id")
     return f"{el.tag}[id={ident}]" if ident is not None else el.tag
 
@@ -149,7 +150,7 @@ def _label(el: ET.Element) -> str:
 def _attr(el: ET.Element, where: str, name: str) -> str:
     value = el.get(name)
     if value is None or value == "":
-        raise _ElementError(f"{where}.{name}", "required attribute is missing")
+        raise ElementError(f"{where}.{name}", "required attribute is missing")
     return value
 
 
@@ -158,13 +159,13 @@ def _float(el: ET.Element, where: str, name: str, default: float | None = None) 
     if raw is None:
         if default is not None:
             return default
-        raise _ElementError(f"{where}.{name}", "required attribute is missing (expected a number)")
+        raise ElementError(f"{where}.{name}", "required attribute is missing (expected a number)")
     try:
         value = float(raw)
     except ValueError:
-        raise _ElementError(f"{where}.{name}", f"expected a number, got {raw!r}") from None
+        raise ElementError(f"{where}.{name}", f"expected a number, got {raw!r}") from None
     if not math.isfinite(value):
-        raise _ElementError(f"{where}.{name}", f"expected a finite number, got {raw!r}")
+        raise ElementError(f"{where}.{name}", f"expected a finite number, got {raw!r}")
     return value
 
 
@@ -173,13 +174,11 @@ def _int(el: ET.Element, where: str, name: str, default: int | None = None) -> i
     if raw is None:
         if default is not None:
             return default
-        raise _ElementError(
-            f"{where}.{name}", "required attribute is missing (expected an integer)"
-        )
+        raise ElementError(f"{where}.{name}", "required attribute is missing (expected an integer)")
     try:
         return int(raw)
     except ValueError:
-        raise _ElementError(f"{where}.{name}", f"expected an integer, got {raw!r}") from None
+        raise ElementError(f"{where}.{name}", f"expected an integer, got {raw!r}") from None
 
 
 def _numbers(raw: str, where: str, count: int) -> tuple[float, ...]:
@@ -189,7 +188,7 @@ def _numbers(raw: str, where: str, count: int) -> tuple[float, ...]:
     except ValueError:
         values = ()
     if len(values) != count or not all(math.isfinite(v) for v in values):
-        raise _ElementError(where, f"expected {count} comma-separated numbers, got {raw!r}")
+        raise ElementError(where, f"expected {count} comma-separated numbers, got {raw!r}")
     return values
 
 
@@ -205,12 +204,12 @@ def _shape(el: ET.Element, where: str) -> tuple[XY, ...]:
         except ValueError:
             values = []
         if len(values) not in (2, 3) or not all(math.isfinite(v) for v in values):
-            raise _ElementError(
+            raise ElementError(
                 f"{where}.shape", f"expected positions 'x,y x,y ...' in metres, got {token!r}"
             )
         pts.append((values[0], values[1]))
     if len(pts) < 2:
-        raise _ElementError(f"{where}.shape", f"expected at least 2 positions, got {len(pts)}")
+        raise ElementError(f"{where}.shape", f"expected at least 2 positions, got {len(pts)}")
     return tuple(pts)
 
 
@@ -241,7 +240,7 @@ def _location(el: ET.Element) -> Location:
 
 
 def _junction(el: ET.Element) -> Junction:
-    where = _label(el)
+    where = element_label(el)
     ident = _attr(el, "junction", "id")
     return Junction(ident, el.get("type", ""), (_float(el, where, "x"), _float(el, where, "y")))
 
@@ -252,7 +251,7 @@ def _lane(el: ET.Element, where: str, edge_el: ET.Element) -> Lane:
         car = passenger_allowed(edge_el.get("allow"), edge_el.get("disallow"))
     speed = _float(el, where, "speed")
     if speed <= 0:
-        raise _ElementError(f"{where}.speed", f"expected a positive speed in m/s, got {speed:g}")
+        raise ElementError(f"{where}.speed", f"expected a positive speed in m/s, got {speed:g}")
     width = _float(el, where, "width") if el.get("width") is not None else None
     return Lane(
         el.get("id", ""),
@@ -266,13 +265,13 @@ def _lane(el: ET.Element, where: str, edge_el: ET.Element) -> Lane:
 
 def _edge(el: ET.Element) -> Edge:
     ident = _attr(el, "edge", "id")
-    where = _label(el)
+    where = element_label(el)
     lanes = tuple(
         _lane(lane_el, f"{where}.lane[{i}]", el) for i, lane_el in enumerate(el.findall("lane"))
     )
     function = el.get("function", "")
     if function in NORMAL_FUNCTIONS and not lanes:
-        raise _ElementError(where, "edge has no <lane> (expected at least one)")
+        raise ElementError(where, "edge has no <lane> (expected at least one)")
     return Edge(
         ident,
         el.get("from", ""),
@@ -301,16 +300,16 @@ def _connection(el: ET.Element) -> Connection:
 
 def _tl_logic(el: ET.Element) -> TlLogic:
     ident = _attr(el, "tlLogic", "id")
-    where = _label(el)
+    where = element_label(el)
     phases = []
     for i, ph in enumerate(el.findall("phase")):
         pw = f"{where}.phase[{i}]"
         duration = _float(ph, pw, "duration")
         if duration < 0:
-            raise _ElementError(f"{pw}.duration", f"expected a duration >= 0 s, got {duration:g}")
+            raise ElementError(f"{pw}.duration", f"expected a duration >= 0 s, got {duration:g}")
         phases.append(Phase(duration, _attr(ph, pw, "state")))
     if not phases or sum(p.duration for p in phases) <= 0:
-        raise _ElementError(where, "expected at least one <phase> with a positive duration")
+        raise ElementError(where, "expected at least one <phase> with a positive duration")
     return TlLogic(ident, el.get("programID", ""), _float(el, where, "offset", 0.0), tuple(phases))
 
 
@@ -359,12 +358,12 @@ def read_sumo_net(path: Path) -> SumoNet:
             elif el.tag == "junction" and el.get("type") != "internal":
                 j = _junction(el)
                 if j.id in junctions:
-                    raise _ElementError(_label(el), "duplicate junction id")
+                    raise ElementError(element_label(el), "duplicate junction id")
                 junctions[j.id] = j
             elif el.tag == "edge":
                 ident = _attr(el, "edge", "id")
                 if ident in seen_edges:
-                    raise _ElementError(_label(el), "duplicate edge id")
+                    raise ElementError(element_label(el), "duplicate edge id")
                 seen_edges.add(ident)
                 if el.get("function", "") in NORMAL_FUNCTIONS:
                     edges[ident] = _edge(el)
@@ -373,7 +372,7 @@ def read_sumo_net(path: Path) -> SumoNet:
             elif el.tag == "tlLogic":
                 tl = _tl_logic(el)
                 tls.setdefault(tl.id, tl)
-        except _ElementError as bad:
+        except ElementError as bad:
             issues.append(Issue(file, bad.where, bad.message))
     issues.extend(_check_references(file, junctions, edges, connections, tls))
     if issues:
