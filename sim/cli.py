@@ -253,6 +253,28 @@ def import_f3548(
     raise typer.Exit(run_import_f3548(source, output, intent, vtype, ground))
 
 
+@import_app.command("commonroad")
+def import_commonroad(
+    source: Annotated[Path, typer.Argument(help="CommonRoad scenario (.xml, 2018b or 2020a).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write map, scenario.")],
+    start: Annotated[
+        str | None,
+        typer.Option(help="Start of the scenario, ISO with offset (default 2026-01-05T10:00:00Z)."),
+    ] = None,
+    simulate: Annotated[
+        bool,
+        typer.Option(
+            "--simulate",
+            help="Recorded vehicles drive themselves (IDM, MOBIL) from their first state.",
+        ),
+    ] = False,
+) -> None:
+    """Import a CommonRoad scenario: lanelets as roads, recorded vehicles replaying their tracks."""
+    from sim.commands.import_commonroad import run_import_commonroad
+
+    raise typer.Exit(run_import_commonroad(source, output, start, simulate))
+
+
 class _BatchGroup(TyperGroup):
     """``testzone batch SWEEP ...`` is short for ``testzone batch run SWEEP ...``."""
 

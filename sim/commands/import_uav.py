@@ -76,8 +76,8 @@ def parse_start(text: str | None) -> dt.datetime:
     return when
 
 
-def write_import(imp: UavImport, out_dir: Path) -> None:
-    """Write the four files of ``imp`` into ``out_dir``, only once they load as a scenario.
+def write_folder(texts: dict[str, str], out_dir: Path, scenario_file: str) -> None:
+    """Write the files ``texts`` (name -> text) into ``out_dir`` once they load as a scenario.
 
     ``out_dir`` is created if missing (its parent must exist). Files are staged in a hidden
     folder inside it, loaded with :func:`~sim.model.bundle.load_scenario`, then moved into
@@ -87,7 +87,6 @@ def write_import(imp: UavImport, out_dir: Path) -> None:
         ModelError: the folder cannot be made or written, or the set does not load (a bug
             of the importer: the problems are reported, nothing is written).
     """
-    texts = documents(imp)
     name = display_name(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise ModelError.single(name, "", "exists and is not a folder")
@@ -104,10 +103,10 @@ def write_import(imp: UavImport, out_dir: Path) -> None:
             name, "", f"cannot write into the folder: {exc.strerror or exc}"
         ) from None
     try:
-        for f in FILES:
-            (stage / f).write_text(texts[f], encoding="utf-8")
+        for f, text in texts.items():
+            (stage / f).write_text(text, encoding="utf-8")
         try:
-            load_scenario(stage / SCENARIO_FILE)
+            load_scenario(stage / scenario_file)
         except ModelError as exc:
             raise ModelError(
                 [
@@ -119,11 +118,16 @@ def write_import(imp: UavImport, out_dir: Path) -> None:
                     for i in exc.issues
                 ]
             ) from None
-        for f in FILES:
-            write_text_atomic(texts[f], out_dir / f)
+        for f, text in texts.items():
+            write_text_atomic(text, out_dir / f)
     finally:
         with contextlib.suppress(OSError):
             shutil.rmtree(stage)
+
+
+def write_import(imp: UavImport, out_dir: Path) -> None:
+    """Write the four files of ``imp`` into ``out_dir`` (see :func:`write_folder`)."""
+    write_folder(documents(imp), out_dir, SCENARIO_FILE)
 
 
 def _print_common(out: Console, imp: UavImport, out_dir: Path) -> None:
