@@ -35,7 +35,7 @@ import networkx as nx
 import numpy as np
 from shapely import Point, Polygon, STRtree
 
-from sim.importers.commonroad_net import LaneletNetwork, Section, build_network
+from sim.importers.commonroad_net import LaneletNetwork, build_network
 from sim.importers.commonroad_xml import (
     Circle,
     Lanelet,
@@ -82,6 +82,8 @@ class RecordedAgent:
     speed: np.ndarray
     lane: np.ndarray
     """Lane of each state on its road (0 = rightmost; -1 in a junction)."""
+    top_speed: dict[str, float]
+    """Highest speed (m/s) recorded on each road."""
     comment: str = ""
 
 
@@ -137,7 +139,7 @@ def import_commonroad(
         if agent is None:
             continue
         agents.append(agent)
-        for sec_id, v in locate.speeds(agent.xy, agent.speed).items():
+        for sec_id, v in agent.top_speed.items():
             recorded_speed[sec_id] = max(recorded_speed.get(sec_id, 0.0), v)
     for kind_name, ids in sorted(skipped.items()):
         notes.append(
@@ -237,13 +239,17 @@ class _Locator:
                 best, best_cos = k, c
         return self.ids[best]
 
-    def place(self, x: float, y: float, heading: float) -> str | None:
-        """The road id under ``(x, y)``, ``"@<lanelet>"`` for a junction connector, or None."""
-        lid = self.lanelet(x, y, heading)
+    def place(self, lid: int | None) -> str | None:
+        """The road of lanelet ``lid``, ``"@<lanelet>"`` for a junction connector, or None."""
         if lid is None:
             return None
         sec = self.net.section_of.get(lid)
         return sec.id if sec is not None else f"@{lid}"
+
+    def lane(self, lid: int | None) -> int:
+        """Lane of lanelet ``lid`` on its road (0 = rightmost; -1 a connector or None)."""
+        sec = self.net.section_of.get(lid) if lid is not None else None
+        return sec.lanelets.index(lid) if sec is not None and lid is not None else -1
 
     def road_beyond(self, connector: int, forward: bool) -> str | None:
         """The road a junction connector leads to (``forward``) or comes from."""
@@ -261,16 +267,6 @@ class _Locator:
                     return sec.id
                 todo.append(q)
         return None
-
-    def speeds(self, xy: np.ndarray, speed: np.ndarray) -> dict[str, float]:
-        """Highest speed (m/s) recorded on each road by one vehicle."""
-        out: dict[str, float] = {}
-        for (x, y), v in zip(xy, speed, strict=True):
-            lid = self.lanelet(float(x), float(y), math.nan)
-            sec = self.net.section_of.get(lid) if lid is not None else None
-            if sec is not None:
-                out[sec.id] = max(out.get(sec.id, 0.0), float(v))
-        return out
 
 
 def _directions(ll: Lanelet) -> np.ndarray:
@@ -396,7 +392,8 @@ def _agent(
     types: dict[str, dict[str, Any]],
 ) -> RecordedAgent | None:
     steps, xy, h, v = _states(sc, ob)
-    places = [locate.place(float(x), float(y), float(a)) for (x, y), a in zip(xy, h, strict=True)]
+    lids = [locate.lanelet(float(x), float(y), float(a)) for (x, y), a in zip(xy, h, strict=True)]
+    places = [locate.place(lid) for lid in lids]
     first = next((k for k, p in enumerate(places) if p is not None), None)
     if first is None:
         notes.append(f"obstacle {ob.id}: no recorded state lies on a lanelet (not imported)")
@@ -417,9 +414,10 @@ def _agent(
         notes.append(f"obstacle {ob.id}: fewer than 2 states on the network (not imported)")
         return None
     length, width = _dims(ob)
-    lanes = np.array(
-        [_lane_index(locate, float(x), float(y), float(a)) for (x, y), a in zip(xy, h, strict=True)]
-    )[first:end]
+    top_speed: dict[str, float] = {}
+    for p, speed in zip(places[first:end], v[first:end], strict=True):
+        if p is not None and not p.startswith("@"):
+            top_speed[p] = max(top_speed.get(p, 0.0), float(speed))
     return RecordedAgent(
         id=f"cr{ob.id}",
         vtype=_vehicle_type(KIND_OF[ob.type], length, width, types),
@@ -428,7 +426,8 @@ def _agent(
         xy=xy[first:end],
         heading=h[first:end],
         speed=v[first:end],
-        lane=lanes,
+        lane=np.array([locate.lane(lid) for lid in lids[first:end]]),
+        top_speed=top_speed,
         comment=f"CommonRoad obstacle {ob.id} ({ob.type}), {end - first} states",
     )
 
@@ -443,7 +442,8 @@ def _ego(
     notes: list[str],
 ) -> tuple[str, list[str], float, dict[str, float]] | None:
     x, y = st.position
-    place = locate.place(x, y, st.orientation)
+    lid = locate.lanelet(x, y, st.orientation)
+    place = locate.place(lid)
     if place is not None and place.startswith("@"):  # in a junction: from the road beyond
         place = locate.road_beyond(int(place[1:]), True)
     if place is None:
@@ -459,7 +459,7 @@ def _ego(
                 target = s.dst
         for shp in g.shapes:
             cx, cy = shp.center if hasattr(shp, "center") else np.mean(shp.vertices, axis=0)
-            p = locate.place(float(cx), float(cy), math.nan)
+            p = locate.place(locate.lanelet(float(cx), float(cy), math.nan))
             if p is not None and not p.startswith("@"):
                 target = by_id[p].dst
     if target is None or target == sec.src:
@@ -474,25 +474,13 @@ def _ego(
     d = np.hypot(line[:, 0] - x, line[:, 1] - y)
     j = int(np.argmin(d))
     along = float(np.hypot(*np.diff(line[: j + 1], axis=0).T).sum()) if j else 0.0
-    lane = _lane_of(locate, sec, x, y, st.orientation)
+    lane = max(locate.lane(lid), 0)  # in a junction: the road beyond's rightmost lane
     start = {
         "s": round(along + 2.4, 3),
         "lane": lane,
         "speed": round(max(st.velocity or 0.0, 0.0), 4),
     }
     return (f"ego-{pid}", route, round(st.time_step * sc.time_step_size, 9), start)
-
-
-def _lane_index(locate: _Locator, x: float, y: float, heading: float) -> int:
-    """A state's lane on its road, from the lanelet it lies in (-1 in a junction or off)."""
-    lid = locate.lanelet(x, y, heading)
-    sec = locate.net.section_of.get(lid) if lid is not None else None
-    return sec.lanelets.index(lid) if sec is not None and lid is not None else -1
-
-
-def _lane_of(locate: _Locator, sec: Section, x: float, y: float, heading: float) -> int:
-    lid = locate.lanelet(x, y, heading)
-    return sec.lanelets.index(lid) if lid in sec.lanelets else 0
 
 
 def _downstream_end(graph: nx.DiGraph, node: str) -> str:

@@ -156,12 +156,12 @@ def _group(sc: Scenario, conn: set[int]) -> list[list[int]]:
         if ll.id in conn:
             continue
         uf.find(ll.id)
-        for other, way in ((ll.adjacent_left, ll.adjacent_left_dir),):
+        for other, way in (
+            (ll.adjacent_left, ll.adjacent_left_dir),
+            (ll.adjacent_right, ll.adjacent_right_dir),
+        ):
             if other in lls and other not in conn and way == "same":
                 uf.union(ll.id, other)
-        right = ll.adjacent_right
-        if right in lls and right not in conn and ll.adjacent_right_dir == "same":
-            uf.union(ll.id, right)
     groups: dict[object, list[int]] = {}
     for lid in lls:
         if lid not in conn:
