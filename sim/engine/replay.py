@@ -100,32 +100,31 @@ class ReplayStore:
 
     Per agent (fleet-sized): ``off``/``count`` into the store, ``t0`` (s) of the first
     state, ``dt`` (s) between states. Per state: ``x``, ``y`` (m), ``h`` (rad), ``v`` (m/s),
-    ``pos`` (route position), ``s`` (m, front bumper), ``lane``.
+    ``pos`` (route position), ``s`` (m, front bumper), ``lane``. Both grow by doubling, so
+    adding agents one by one costs amortised O(states).
     """
+
+    AGENT_COLUMNS = (("off", np.int64, 0), ("count", np.int64, 0), ("t0", np.float64, 0.0),
+                     ("dt", np.float64, 1.0))  # fmt: skip
+    STATE_COLUMNS = (("x", np.float64), ("y", np.float64), ("h", np.float64),
+                     ("v", np.float64), ("pos", np.int32), ("s", np.float64),
+                     ("lane", np.int32))  # fmt: skip
 
     def __init__(self) -> None:
         """An empty store."""
-        self.off = np.zeros(64, dtype=np.int64)
-        self.count = np.zeros(64, dtype=np.int64)
-        self.t0 = np.zeros(64)
-        self.dt = np.ones(64)
-        self.x = np.zeros(0)
-        self.y = np.zeros(0)
-        self.h = np.zeros(0)
-        self.v = np.zeros(0)
-        self.pos = np.zeros(0, dtype=np.int32)
-        self.s = np.zeros(0)
-        self.lane = np.zeros(0, dtype=np.int32)
+        for name, dtype, fill in self.AGENT_COLUMNS:
+            setattr(self, name, np.full(64, fill, dtype=dtype))
+        for name, dtype in self.STATE_COLUMNS:
+            setattr(self, name, np.zeros(256, dtype=dtype))
+        self.n_states = 0
 
-    def _fit(self, capacity: int) -> None:
-        if capacity <= len(self.off):
-            return
-        size = max(capacity, 2 * len(self.off))
-        for name, fill in (("off", 0), ("count", 0), ("t0", 0.0), ("dt", 1.0)):
-            old = getattr(self, name)
-            new = np.full(size, fill, dtype=old.dtype)
-            new[: len(old)] = old
-            setattr(self, name, new)
+    @staticmethod
+    def _grown(old: np.ndarray, need: int, fill: float = 0) -> np.ndarray:
+        if need <= len(old):
+            return old
+        new = np.full(max(need, 2 * len(old)), fill, dtype=old.dtype)
+        new[: len(old)] = old
+        return new
 
     def add(
         self,
@@ -146,17 +145,18 @@ class ReplayStore:
         ``heading`` (rad) and ``speed`` (m/s), and the recorded ``lanes`` if known (-1
         unknown).
         """
-        self._fit(i + 1)
+        for name, _, fill in self.AGENT_COLUMNS:
+            setattr(self, name, self._grown(getattr(self, name), i + 1, fill))
         pos, s, lanes = match_route(net, route, xy[:, 0], xy[:, 1], length, lanes)
-        self.off[i], self.count[i] = len(self.x), len(xy)
+        a, n = self.n_states, len(xy)
+        self.off[i], self.count[i] = a, n
         self.t0[i], self.dt[i] = t0, step
-        self.x = np.concatenate([self.x, xy[:, 0]])
-        self.y = np.concatenate([self.y, xy[:, 1]])
-        self.h = np.concatenate([self.h, heading])
-        self.v = np.concatenate([self.v, speed])
-        self.pos = np.concatenate([self.pos, pos])
-        self.s = np.concatenate([self.s, s])
-        self.lane = np.concatenate([self.lane, lanes])
+        values = (xy[:, 0], xy[:, 1], heading, speed, pos, s, lanes)
+        for (name, _), column in zip(self.STATE_COLUMNS, values, strict=True):
+            arr = self._grown(getattr(self, name), a + n)
+            arr[a : a + n] = column
+            setattr(self, name, arr)
+        self.n_states = a + n
 
     def first(self, i: int) -> tuple[int, float, int]:
         """Route position, ``s`` (m) and lane of agent ``i``'s first state."""
@@ -165,16 +165,5 @@ class ReplayStore:
 
     def kernel_args(self) -> tuple[npt.NDArray[np.generic], ...]:
         """The store's part of :func:`sim.kernels.replay.replay_step`'s arguments."""
-        return (
-            self.off,
-            self.count,
-            self.t0,
-            self.dt,
-            self.x,
-            self.y,
-            self.h,
-            self.v,
-            self.pos,
-            self.s,
-            self.lane,
-        )
+        agents = tuple(getattr(self, name) for name, _, _ in self.AGENT_COLUMNS)
+        return agents + tuple(getattr(self, name) for name, _ in self.STATE_COLUMNS)

@@ -25,7 +25,7 @@ from sim.engine.fencing import FenceMonitor
 from sim.engine.kernel_args import air_args, road_args, water_args
 from sim.engine.permit_caps import PermitCapMonitor
 from sim.engine.recorder import NullRecorder, Recorder
-from sim.engine.replay import ReplayStore
+from sim.engine.replay import ReplayStore, match_route
 from sim.engine.routes import Router
 from sim.engine.safety import CollisionMonitor, PetMonitor, SeparationMonitor
 from sim.geo.localmap import LocalFrame
@@ -322,13 +322,16 @@ class Simulation:
             xy = self.frame.xy(list(zip(tr.x, tr.y, strict=True)))
             heading, speed = np.array(tr.heading), np.array(tr.speed)
             lanes = np.array(tr.lane, dtype=np.int32) if tr.lane is not None else None
-            if self.bundle.scenario.trajectories == "simulate":
-                xy, heading, speed = xy[:1], heading[:1], speed[:1]
-                lanes = lanes[:1] if lanes is not None else None
+            length = float(f.length[i])
+            if self.bundle.scenario.trajectories == "simulate":  # only the first state counts
+                first = match_route(
+                    road, route, xy[:1, 0], xy[:1, 1], length, None if lanes is None else lanes[:1]
+                )
+                pos, s, lane = (v[0].item() for v in first)
             else:
                 f.replay[i] = 1
-            self.replay.add(i, road, route, t, tr.dt, xy, heading, speed, float(f.length[i]), lanes)
-            pos, s, lane = self.replay.first(i)
+                self.replay.add(i, road, route, t, tr.dt, xy, heading, speed, length, lanes)
+                pos, s, lane = self.replay.first(i)
             self.starts[i] = (pos, s, lane, float(speed[0]))
             f.x[i], f.y[i], f.heading[i] = xy[0, 0], xy[0, 1], heading[0]
         elif spec.start is not None:

@@ -197,11 +197,6 @@ class Trajectory(StrictModel):
                 raise field_error(key, f"has {len(getattr(self, key))} states, 'x' has {n}")
         return self
 
-    @property
-    def duration(self) -> float:
-        """Time (s) from the first state to the last."""
-        return (len(self.x) - 1) * self.dt
-
 
 class AgentSpec(_Mission):
     """A scheduled test vehicle, UAV or ship."""
