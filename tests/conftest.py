@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,3 +31,19 @@ def pytest_configure(config: pytest.Config) -> None:
         "default", deadline=None, suppress_health_check=[HealthCheck.too_slow]
     )
     settings.load_profile("default")
+
+
+@pytest.fixture(scope="module")
+def crime_unrounded() -> Iterator[None]:
+    """CommonRoad-CriMe without its display rounding and per-call logging (for a module).
+
+    CriMe rounds its results (TTC to 0.01 s ...); comparisons are of the definitions, so the
+    rounding is switched off. Only modules that import CriMe use this fixture.
+    """
+    import commonroad_crime.utility.general as crime_general
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(crime_general, "int_round", lambda value, tolerance=1: value)
+        logging.disable(logging.INFO)
+        yield
+        logging.disable(logging.NOTSET)

@@ -18,9 +18,7 @@ change the two can disagree on who leads whom, so the test asks for 90 % of the 
 
 from __future__ import annotations
 
-import logging
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +26,6 @@ import pytest
 from typer.testing import CliRunner
 
 try:
-    import commonroad_crime.utility.general as crime_general
     from commonroad.common.file_reader import CommonRoadFileReader
     from commonroad_crime.data_structure.configuration import CriMeConfiguration
     from commonroad_crime.measure.distance.hw import HW
@@ -45,15 +42,7 @@ from sim.engine.simulation import Simulation
 from sim.kernels.metrics import ttc_car_following
 from sim.model.bundle import load_scenario
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _unrounded() -> Iterator[None]:
-    """Switch off CriMe's display rounding and its per-call logging for this module."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(crime_general, "int_round", lambda value, tolerance=1: value)
-        logging.disable(logging.INFO)
-        yield
-        logging.disable(logging.NOTSET)
+pytestmark = pytest.mark.usefixtures("crime_unrounded")
 
 
 @pytest.mark.slow

@@ -24,16 +24,13 @@ extracts them exactly as CriMe 0.4.5 does, quirks included:
 from __future__ import annotations
 
 import itertools
-import logging
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 try:
-    import commonroad_crime.utility.general as crime_general
     from commonroad.common.file_reader import CommonRoadFileReader
     from commonroad.geometry.shape import Rectangle
     from commonroad.prediction.prediction import TrajectoryPrediction
@@ -66,14 +63,7 @@ REL = 1e-6
 WIDTH = 3.5
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _unrounded() -> Iterator[None]:
-    """Switch off CriMe's display rounding and its per-call logging for this module."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(crime_general, "int_round", lambda value, tolerance=1: value)
-        logging.disable(logging.INFO)
-        yield
-        logging.disable(logging.NOTSET)
+pytestmark = pytest.mark.usefixtures("crime_unrounded")
 
 
 def _same(ours: float, theirs: float) -> bool:
