@@ -228,34 +228,25 @@ class CollisionMonitor:
         # previous pose: last tick's (new agents start where they are)
         px[idx], py[idx], pz[idx], ph[idx] = cx[idx], cy[idx], cz[idx], ch[idx]
         road_idx = idx[f.kind[idx] == KIND_ICV]
-        if len(road_idx):
+        driven = road_idx[f.replay[road_idx] == 0]
+        if len(driven):
             road = sim.layers["road"]
-            bx, by, bh, bl = (np.empty(len(road_idx)) for _ in range(4))
+            bx, by, bh, bl = (np.empty(len(driven)) for _ in range(4))
             road_footprints(
-                road_idx, f.s, f.edge, f.lane, f.length, f.route_off, f.route_pos, f.route_len,
+                driven, f.s, f.edge, f.lane, f.length, f.route_off, f.route_pos, f.route_len,
                 f.routes, road.edge_length, road.lanes, road.lane_width, road.two_way,
                 road.box_start, road.box_end, road.pts_off, road.pts_x, road.pts_y, road.pts_s,
                 bx, by, bh, bl,
             )  # fmt: skip
-            cx[road_idx], cy[road_idx], ch[road_idx] = bx, by, bh
-            self.blen[road_idx] = bl
-            rec = road_idx[f.replay[road_idx] != 0]  # recorded: the body where it was recorded
-            cx[rec], cy[rec], ch[rec], self.blen[rec] = (
-                f.x[rec],
-                f.y[rec],
-                f.heading[rec],
-                f.length[rec],
-            )
-            cz[road_idx] = f.z[road_idx]
+            cx[driven], cy[driven], ch[driven] = bx, by, bh
+            self.blen[driven] = bl
+        # UAVs, ships and recorded road vehicles: the body where the agent is
+        posed = idx[(f.kind[idx] != KIND_ICV) | (f.replay[idx] != 0)]
+        self.blen[posed] = f.length[posed]
+        cx[posed], cy[posed], ch[posed] = f.x[posed], f.y[posed], f.heading[posed]
+        cz[idx] = f.z[idx]
+        if len(road_idx):
             self.sim.pet.step(t, road_idx, cx, cy, ch, self.blen)
-        other = idx[f.kind[idx] != KIND_ICV]
-        self.blen[other] = f.length[other]
-        cx[other], cy[other], cz[other], ch[other] = (
-            f.x[other],
-            f.y[other],
-            f.z[other],
-            f.heading[other],
-        )
         fresh = idx[~self.seen[idx]]
         px[fresh], py[fresh], pz[fresh], ph[fresh] = cx[fresh], cy[fresh], cz[fresh], ch[fresh]
         self.seen[idx] = True
