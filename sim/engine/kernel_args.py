@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.kernels.cacc import cacc_config
 from sim.network.arrays import LayerArrays
 from sim.state.fleet import FleetState
 
@@ -24,14 +25,25 @@ def road_args(
     lead: np.ndarray,
     gap: np.ndarray,
     flags: np.ndarray,
+    t: float = 0.0,
+    ccfg: np.ndarray | None = None,
 ) -> tuple[Any, ...]:
-    """Arguments of :func:`sim.kernels.road.road_step` (and its twin)."""
+    """Arguments of :func:`sim.kernels.road.road_step` (and its twin).
+
+    ``t`` (s): time of the tick; ``ccfg``: the connected vehicles' controller configuration
+    (:func:`sim.kernels.cacc.cacc_config`, its defaults when ``None``).
+    """
     lo, hi, best, counts = ws
+    if ccfg is None:
+        ccfg = cacc_config()
     return (
         idx, dt, cfg,
         f.status, f.edge, f.s, f.lane, f.speed, f.accel, f.x, f.y, f.heading, f.lc_cool,
         f.distance, f.length, f.width, f.v0, f.T, f.a_max, f.b_comf, f.s0, f.delta, f.politeness,
         f.lc_threshold, f.b_safe, f.max_decel, f.replay,
+        f.ctrl, t, ccfg, f.heard_t, f.heard_u, f.heard_v, f.heard_x, f.heard_y, f.heard_from,
+        f.gnss_ex, f.gnss_ey, f.sensor_ok, f.plat_pos, f.cacc_u, f.cacc_h, f.cacc_mode,
+        f.spat_t, f.spat_state, f.spat_left, f.spat_from,
         f.route_off, f.route_len, f.route_pos, f.routes,
         net.edge_length, net.speed_limit, net.lanes, net.lane_width, net.two_way,
         net.edge_from, net.edge_to, net.stop_offset, net.box_start, net.box_end,

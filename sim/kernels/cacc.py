@@ -68,8 +68,14 @@ MODE_ACC = 1
 """Leader followed on own sensors only (no fresh CAM from it)."""
 MODE_CACC = 2
 """Leader followed with the feed-forward of its commanded acceleration."""
+MODE_MRC = 3
+"""Minimal risk manoeuvre: the vehicle cannot perceive what is ahead (its sensors are out and
+no fresh CAM from its leader), so it brakes to a stop at its comfortable deceleration."""
 
-C_R, C_H, C_KP, C_KD, C_TAU, C_H_ACC, C_TIMEOUT, C_H_RATE, C_K_CC, C_S_EM, C_B_EM = range(11)
+(
+    C_R, C_H, C_KP, C_KD, C_TAU, C_H_ACC, C_TIMEOUT, C_H_RATE, C_K_CC, C_S_EM, C_B_EM,
+    C_PLATOON_MAX, C_GLOSA, C_SPAT_AGE,
+) = range(14)  # fmt: skip
 DEFAULTS: dict[str, float] = {
     "r": 2.0,  # [m] standstill distance
     "h": 0.7,  # [s] CACC time gap (Ploeg et al. 2011)
@@ -82,6 +88,9 @@ DEFAULTS: dict[str, float] = {
     "k_cc": 0.4,  # [1/s] cruise gain toward v0
     "s_em": 1.0,  # [m] gap the emergency brake keeps
     "b_em": 3.0,  # [m/s^2] required deceleration that triggers the emergency brake
+    "platoon_max": 8.0,  # [vehicles] most vehicles in one platoon, head included
+    "glosa": 0.0,  # 1: signal-aware approach speed from SPaT (GLOSA), 0: off
+    "spat_age": 1.0,  # [s] oldest SPaT message GLOSA still uses
 }
 """Parameters of :func:`cacc_config`, in the order of the ``C_*`` indices."""
 
@@ -162,62 +171,150 @@ def cacc_step(
     Out, fleet-indexed: ``mode`` (int8, ``MODE_*``) and ``a_out`` (m/s^2, the acceleration to
     apply over this tick). Entries outside ``idx`` are untouched. O(len(idx)), no allocation.
     """
-    r = cfg[C_R]
-    h = cfg[C_H]
-    kp = cfg[C_KP]
-    kd = cfg[C_KD]
-    tau = cfg[C_TAU]
-    h_acc = cfg[C_H_ACC]
     timeout = cfg[C_TIMEOUT]
-    dh = cfg[C_H_RATE] * dt
-    k_cc = cfg[C_K_CC]
-    s_em = cfg[C_S_EM]
-    b_em = cfg[C_B_EM]
-    lag_a = math.exp(-dt / tau) if tau > 0.0 else 0.0
     for n in range(len(idx)):
         i = idx[n]
         j = lead[i]
-        vi = v[i]
-        w = k_cc * (v0[i] - vi)
-        if j < 0:
-            m = MODE_CRUISE
-            target = h_acc
-            ff = 0.0
-        elif heard_from[i] == j and t - heard_t[i] <= timeout:
-            m = MODE_CACC
-            target = h
-            ff = heard_u[i]
-        else:
-            m = MODE_ACC
-            target = h_acc
-            ff = 0.0
-        hu = h_used[i]
-        if hu <= 0.0:
-            hu = target
-        elif hu < target:
-            hu = min(hu + dh, target)
-        elif hu > target:
-            hu = max(hu - dh, target)
-        h_used[i] = hu
-        if m != MODE_CRUISE:
-            e = gap[i] - r - hu * vi
-            e_dot = v[j] - vi - hu * a[i]
-            w = min(w, kp * e + kd * e_dot + ff)
-        hi = a_max[i]
-        lo = -max_decel[i]
-        if m != MODE_CRUISE and gap[i] < r:
-            hi = min(hi, 0.0)
-        un = w + (u[i] - w) * math.exp(-dt / hu)
-        if m != MODE_CRUISE:
-            need = required_decel(gap[i] - s_em, vi, v[j], a[j], max_decel[i])
-            if need >= b_em:
-                un = min(un, -need)
-        un = min(max(un, lo), hi)
-        an = un + (a[i] - un) * lag_a
-        an = min(max(an, lo), hi)
+        fresh = j >= 0 and heard_from[i] == j and t - heard_t[i] <= timeout
+        vl = v[j] if j >= 0 else 0.0
+        al = a[j] if j >= 0 else 0.0
+        un, hu, m, an = cacc_law(
+            j >= 0, fresh, gap[i], v[i], a[i], u[i], h_used[i], vl, al, heard_u[i], v0[i],
+            a_max[i], max_decel[i], dt, cfg,
+        )  # fmt: skip
         u[i] = un
+        h_used[i] = hu
         a_out[i] = an
         mode[i] = m
+
+
+@njit(cache=True)
+def cacc_law(has_lead, fresh, gap, v, a, u, h_prev, v_l, a_l, u_l, v0, a_max, max_decel, dt, cfg):
+    """One vehicle's tick of the law of the module docstring; returns ``(u, h_used, mode, a)``.
+
+    ``has_lead``: a leader is ahead; ``fresh``: the last CAM heard is from it and recent
+    enough to follow in CACC; ``gap`` (m), ``v``, ``v_l`` (m/s), ``a``, ``a_l`` (m/s^2): own
+    and leader's state as measured; ``u`` (m/s^2), ``h_prev`` (s, <= 0 unset): controller
+    state; ``u_l`` (m/s^2): the leader's commanded acceleration from its CAM; ``v0`` (m/s),
+    ``a_max``, ``max_decel`` (m/s^2); ``dt`` (s); ``cfg``: :func:`cacc_config`.
+    """
+    k_cc = cfg[C_K_CC]
+    w = k_cc * (v0 - v)
+    if not has_lead:
+        m = MODE_CRUISE
+        target = cfg[C_H_ACC]
+        ff = 0.0
+    elif fresh:
+        m = MODE_CACC
+        target = cfg[C_H]
+        ff = u_l
+    else:
+        m = MODE_ACC
+        target = cfg[C_H_ACC]
+        ff = 0.0
+    dh = cfg[C_H_RATE] * dt
+    hu = h_prev
+    if hu <= 0.0:
+        hu = target
+    elif hu < target:
+        hu = min(hu + dh, target)
+    elif hu > target:
+        hu = max(hu - dh, target)
+    if m != MODE_CRUISE:
+        e = gap - cfg[C_R] - hu * v
+        e_dot = v_l - v - hu * a
+        w = min(w, cfg[C_KP] * e + cfg[C_KD] * e_dot + ff)
+    hi = a_max
+    lo = -max_decel
+    if m != MODE_CRUISE and gap < cfg[C_R]:
+        hi = min(hi, 0.0)
+    un = w + (u - w) * math.exp(-dt / hu)
+    if m != MODE_CRUISE:
+        need = required_decel(gap - cfg[C_S_EM], v, v_l, a_l, max_decel)
+        if need >= cfg[C_B_EM]:
+            un = min(un, -need)
+    un = min(max(un, lo), hi)
+    tau = cfg[C_TAU]
+    lag_a = math.exp(-dt / tau) if tau > 0.0 else 0.0
+    an = un + (a - un) * lag_a
+    an = min(max(an, lo), hi)
+    return un, hu, m, an
+
+
+@njit(cache=True)
+def connected_acc(
+    i, j, gap, v, v_l, a_l, len_l, v0, a_max, b_comf, max_decel, ctrl, t, dt, cfg,
+    ox, oy, accel, heard_t, heard_u, heard_v, heard_x, heard_y, heard_from, sensor_ok,
+    plat_pos, u, h_used, mode,
+):  # fmt: skip
+    """Acceleration (m/s^2) of vehicle ``i`` driven by its on-board controller this tick.
+
+    Called by the road kernel for connected vehicles (``ctrl`` = 1: CACC with the ACC
+    fallback) and for any vehicle whose sensors are out (``sensor_ok[i] == 0``). ``j``: the
+    leader (-1 none), ``gap`` (m), ``v_l`` (m/s), ``a_l`` (m/s^2), ``len_l`` (m): its gap,
+    speed, acceleration and length as the road kernel knows them (the truth, i.e. what the
+    on-board radar measures); ``v0`` (m/s, desired speed capped by the limit), ``a_max``,
+    ``b_comf``, ``max_decel`` (m/s^2); ``t``, ``dt`` (s); ``cfg``: :func:`cacc_config`;
+    ``ox``, ``oy`` (m): the vehicle's own GNSS fix. Fleet-indexed: ``accel`` (m/s^2,
+    applied last tick), the last CAM heard (``heard_*``, :func:`sim.kernels.v2x.v2x_step`),
+    ``sensor_ok`` (int8), ``plat_pos`` (int32, the leader's place in its platoon, 0 head, -1
+    none; last tick's), and the controller state ``u``, ``h_used``, ``mode`` (in place).
+
+    - CACC needs a fresh CAM from the leader (``heard_from == j``, at most ``timeout`` s old)
+      and room in the leader's platoon (``plat_pos[j] + 1 < platoon_max``); otherwise ACC,
+      which makes the vehicle the head of a new platoon.
+    - Sensors out, fresh CAM: the gap comes from V2X, the distance between the leader's
+      reported position and the vehicle's own GNSS fix, plus what the leader covered since
+      the message (``v_l`` age), minus its length; speed and acceleration from the CAM. A
+      GNSS error of either end goes straight into that gap.
+    - Sensors out, no fresh CAM (or not connected): :data:`MODE_MRC`, brake at ``b_comf``.
+    """
+    fresh = j >= 0 and heard_from[i] == j and t - heard_t[i] <= cfg[C_TIMEOUT]
+    if sensor_ok[i] == 0:
+        if ctrl == 0 or not fresh:
+            mode[i] = MODE_MRC
+            u[i] = -b_comf
+            return -b_comf if v > 0.0 else 0.0
+        age = t - heard_t[i]
+        gap = math.hypot(heard_x[i] - ox, heard_y[i] - oy) + heard_v[i] * age - len_l
+        v_l = heard_v[i]
+        a_l = heard_u[i]
+    join = fresh and plat_pos[j] + 1 < cfg[C_PLATOON_MAX]
+    un, hu, m, an = cacc_law(
+        j >= 0, join, gap, v, accel[i], u[i], h_used[i], v_l, a_l, heard_u[i], v0, a_max,
+        max_decel, dt, cfg,
+    )  # fmt: skip
+    u[i] = un
+    h_used[i] = hu
+    mode[i] = m
+    return an
+
+
+@njit(cache=True)
+def glosa_acc(v, d, t, spat_t, spat_state, spat_left, err, cfg):
+    """Acceleration cap (m/s^2, +inf none) of the signal-aware approach (GLOSA) to a red light.
+
+    ``v`` (m/s); ``d`` (m): true distance to the stop line; ``err`` (m): along-track error
+    of the vehicle's GNSS fix, so it believes the line is ``d - err`` away; the last SPaT
+    heard for this approach: sent at ``spat_t`` (s), ``spat_state`` (2 red), ``spat_left``
+    (s to green as of ``spat_t``); ``t`` (s) now. While red, if at the current speed the
+    vehicle would reach the line before green, it slows uniformly so as to reach it just as
+    the light turns green, at ``v_x = 2 d / t_g - v`` (Katsaros et al. 2011, *Performance
+    study of a Green Light Optimized Speed Advisory application using an integrated
+    cooperative ITS simulation platform*, IWCMC); when even that needs a stop
+    (``v_x < 0``), GLOSA gives no advice and the car-following model stops at the line.
+    No advice without a SPaT message at most ``spat_age`` s old.
+    """
+    if spat_state != 2 or t - spat_t > cfg[C_SPAT_AGE]:
+        return math.inf
+    tg = spat_left - (t - spat_t)
+    dd = d - err
+    if tg <= 0.0 or dd <= 0.0 or v * tg <= dd:
+        return math.inf
+    vx = 2.0 * dd / tg - v
+    if vx < 0.0:
+        return math.inf
+    return (vx - v) / tg
 
 
 def string_stability(speeds: npt.ArrayLike, norm: str = "max") -> npt.NDArray[np.float64]:

@@ -13,7 +13,9 @@ import math
 import numpy as np
 import numpy.typing as npt
 
+from sim.kernels.cacc import C_GLOSA, MODE_CACC
 from sim.kernels.geometry import MAX_LANES
+from sim.kernels.reference_cacc import connected_acc_ref, glosa_acc_ref
 
 FREE_GAP = 1.0e9
 F64 = npt.NDArray[np.float64]
@@ -199,6 +201,26 @@ def road_step_ref(
     b_safe,
     max_decel,
     replay,
+    ctrl,
+    t,
+    ccfg,
+    heard_t,
+    heard_u,
+    heard_v,
+    heard_x,
+    heard_y,
+    heard_from,
+    gnss_ex,
+    gnss_ey,
+    sensor_ok,
+    plat_pos,
+    cacc_u,
+    cacc_h,
+    cacc_mode,
+    spat_t,
+    spat_state,
+    spat_left,
+    spat_from,
     route_off,
     route_len,
     route_pos,
@@ -428,6 +450,21 @@ def road_step_ref(
     acc = idm_acc_ref(
         v, vl, gap, v0e, T[order], a_max[order], b_comf[order], s0[order], delta[order]
     )
+    cols = {
+        "accel": accel, "heard_t": heard_t, "heard_u": heard_u, "heard_v": heard_v,
+        "heard_x": heard_x, "heard_y": heard_y, "heard_from": heard_from,
+        "sensor_ok": sensor_ok, "plat_pos": plat_pos, "cacc_u": cacc_u, "cacc_h": cacc_h,
+        "cacc_mode": cacc_mode,
+    }  # fmt: skip
+    idm = order[(ctrl[order] == 0) & (sensor_ok[order] != 0)]
+    cacc_mode[idm] = -1  # IDM drivers have no controller mode (sensors back after a fault)
+    for p in np.nonzero((ctrl[order] != 0) | (sensor_ok[order] == 0))[0]:
+        i, jl = int(order[p]), int(lead[p])
+        acc[p] = connected_acc_ref(
+            i, jl, gap[p], v[p], speed[jl] if jl >= 0 else 0.0, accel[jl] if jl >= 0 else 0.0,
+            length[jl] if jl >= 0 else 0.0, v0e[p], a_max[i], b_comf[i], max_decel[i],
+            int(ctrl[i]), t, dt, ccfg, x[i] + gnss_ex[i], y[i] + gnss_ey[i], cols,
+        )  # fmt: skip
     cap = a_max[order].astype(float).copy()
     d = e_len[ee] - s[order]
     for p in range(m):
@@ -466,6 +503,17 @@ def road_step_ref(
             vn = e_limit[nxt[p]]
             if v[p] > vn and (v[p] * v[p] - vn * vn) / (2.0 * b_comf[i]) + v[p] * dt >= d[p]:
                 cap[p] = min(cap[p], (vn * vn - v[p] * v[p]) / (2.0 * max(d[p], 0.1)))
+            e = ee[p]
+            glosa = ctrl[i] and ccfg[C_GLOSA] and spat_from[i] == e and d[p] > e_stop[e]
+            if glosa and node_signalised[e_to[e]]:
+                err = gnss_ex[i] * math.cos(heading[i]) + gnss_ey[i] * math.sin(heading[i])
+                cap[p] = min(
+                    cap[p],
+                    glosa_acc_ref(
+                        v[p], d[p] - e_stop[e], t, spat_t[i], int(spat_state[i]), spat_left[i],
+                        err, ccfg,
+                    ),
+                )  # fmt: skip
         if status[i] == 3:
             cap[p] = min(cap[p], -b_comf[i]) if v[p] > 0.0 else min(cap[p], 0.0)
     acc = np.minimum(acc, cap)
@@ -486,6 +534,13 @@ def road_step_ref(
             h1 = point_at_ref(pts_off, pts_x, pts_y, pts_s, nxt[p], box_start[nxt[p]], 0.0)[2]
             turn = (h1 - h0 + math.pi) % (2.0 * math.pi) - math.pi
             want = e_lanes[e] - 1 if turn > 0.5 else (0 if turn < -0.5 else -1)
+        if ctrl[i] and want in (-1, lane[i]):
+            behind = order[p - 1] if p > 0 and keys[p - 1] == keys[p] else -1
+            ahead = lead[p]
+            if cacc_mode[i] == MODE_CACC or (ahead >= 0 and ctrl[ahead]):
+                continue
+            if behind >= 0 and cacc_mode[behind] == MODE_CACC:
+                continue
         d_end = e_len[e] - s[i]
         late = want >= 0 and lane[i] != want and d_end > e_stop[e] + 5.0
         if (d_end < lc_min_dist and not late) or s[i] < max(length[i], 3.0 * e_limit[e]):
@@ -626,6 +681,10 @@ def road_step_ref(
         if replay[i] != 0:
             continue  # posed from its recorded trajectory
         a_i = max(acc[p], -max_decel[i])
+        if ctrl[i] != 0 and a_i < cacc_u[i]:
+            # a signal, a junction, a hold or a lane change asks for less than the controller:
+            # its command follows (anti wind-up), and the CAMs carry what is really asked for
+            cacc_u[i] = a_i
         vv = speed[i]
         v_new = vv + a_i * dt
         if v_new < 0.0:

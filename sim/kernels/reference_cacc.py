@@ -7,6 +7,8 @@ for a run (it allocates per call); never call it there.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -18,13 +20,16 @@ from sim.kernels.cacc import (
     C_K_CC,
     C_KD,
     C_KP,
+    C_PLATOON_MAX,
     C_R,
     C_S_EM,
+    C_SPAT_AGE,
     C_TAU,
     C_TIMEOUT,
     MODE_ACC,
     MODE_CACC,
     MODE_CRUISE,
+    MODE_MRC,
 )
 
 F64 = npt.NDArray[np.float64]
@@ -103,3 +108,111 @@ def cacc_step_ref(
     u[idx] = un
     a_out[idx] = an
     mode[idx] = m
+
+
+def cacc_law_ref(
+    has_lead: bool,
+    fresh: bool,
+    gap: float,
+    v: float,
+    a: float,
+    u: float,
+    h_prev: float,
+    v_l: float,
+    a_l: float,
+    u_l: float,
+    v0: float,
+    a_max: float,
+    max_decel: float,
+    dt: float,
+    cfg: F64,
+) -> tuple[float, float, int, float]:
+    """Twin of :func:`sim.kernels.cacc.cacc_law` for one vehicle, as closed-form step responses."""
+    m = MODE_CRUISE if not has_lead else (MODE_CACC if fresh else MODE_ACC)
+    target = cfg[C_H] if m == MODE_CACC else cfg[C_H_ACC]
+    step = cfg[C_H_RATE] * dt
+    hu = target if h_prev <= 0.0 else min(max(target, h_prev - step), h_prev + step)
+    w = cfg[C_K_CC] * (v0 - v)
+    if has_lead:
+        ff = u_l if m == MODE_CACC else 0.0
+        e = gap - cfg[C_R] - hu * v
+        w = min(w, cfg[C_KP] * e + cfg[C_KD] * (v_l - v - hu * a) + ff)
+    lo, hi = -max_decel, a_max
+    if has_lead and gap < cfg[C_R]:
+        hi = min(hi, 0.0)
+    un = w - (w - u) * math.exp(-dt / hu)
+    if has_lead:
+        need = required_decel_ref(gap - cfg[C_S_EM], v, v_l, a_l, max_decel)
+        if need >= cfg[C_B_EM]:
+            un = min(un, -need)
+    un = min(max(un, lo), hi)
+    lag = math.exp(-dt / cfg[C_TAU]) if cfg[C_TAU] > 0 else 0.0
+    an = min(max(un - (un - a) * lag, lo), hi)
+    return un, hu, m, an
+
+
+def connected_acc_ref(
+    i: int,
+    j: int,
+    gap: float,
+    v: float,
+    v_l: float,
+    a_l: float,
+    len_l: float,
+    v0: float,
+    a_max: float,
+    b_comf: float,
+    max_decel: float,
+    ctrl: int,
+    t: float,
+    dt: float,
+    cfg: F64,
+    ox: float,
+    oy: float,
+    f: dict[str, npt.NDArray[np.generic]],
+) -> float:
+    """Twin of :func:`sim.kernels.cacc.connected_acc`, fleet columns by name in ``f``.
+
+    ``f`` maps ``accel``, ``heard_*``, ``sensor_ok``, ``plat_pos``, ``cacc_u``, ``cacc_h``
+    and ``cacc_mode`` to the fleet's arrays; the last three are updated in place.
+    """
+    fresh = j >= 0 and int(f["heard_from"][i]) == j and t - f["heard_t"][i] <= cfg[C_TIMEOUT]
+    if not f["sensor_ok"][i]:
+        if not ctrl or not fresh:
+            f["cacc_mode"][i] = MODE_MRC
+            f["cacc_u"][i] = -b_comf
+            return -b_comf if v > 0.0 else 0.0
+        gap = (
+            math.dist((f["heard_x"][i], f["heard_y"][i]), (ox, oy))
+            + f["heard_v"][i] * (t - f["heard_t"][i])
+            - len_l
+        )
+        v_l, a_l = f["heard_v"][i], f["heard_u"][i]
+    join = fresh and f["plat_pos"][j] + 1 < cfg[C_PLATOON_MAX]
+    un, hu, m, an = cacc_law_ref(
+        j >= 0, join, gap, v, f["accel"][i], f["cacc_u"][i], f["cacc_h"][i], v_l, a_l,
+        f["heard_u"][i], v0, a_max, max_decel, dt, cfg,
+    )  # fmt: skip
+    f["cacc_u"][i], f["cacc_h"][i], f["cacc_mode"][i] = un, hu, m
+    return an
+
+
+def glosa_acc_ref(
+    v: float,
+    d: float,
+    t: float,
+    spat_t: float,
+    spat_state: int,
+    spat_left: float,
+    err: float,
+    cfg: F64,
+) -> float:
+    """Twin of :func:`sim.kernels.cacc.glosa_acc`: solve ``(v + v_x) t_g / 2 = d - err``."""
+    if spat_state != 2 or t - spat_t > cfg[C_SPAT_AGE]:
+        return math.inf
+    tg = spat_left - (t - spat_t)
+    dd = d - err
+    if tg <= 0.0 or dd <= 0.0 or dd / tg >= v:  # arrives at green or later without advice
+        return math.inf
+    vx = 2.0 * dd / tg - v
+    return math.inf if vx < 0.0 else (vx - v) / tg

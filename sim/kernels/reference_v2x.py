@@ -56,26 +56,28 @@ def v2x_step_ref(
     v: F64,
     a: F64,
     u: F64,
+    px: F64,
+    py: F64,
     key: npt.NDArray[np.uint64],
     degrade: F64,
     phase: I64,
     period_ticks: int,
     latency_ticks: int,
     r: float,
-    log: dict[tuple[int, int], tuple[float, float, float, float, float, float, float]],
-    heard: dict[int, tuple[float, float, float, float, int]],
+    log: dict[tuple[int, int], tuple[float, ...]],
+    heard: dict[int, tuple[float, float, float, float, float, float, int]],
     counts: dict[str, dict[int, int]],
 ) -> None:
     """Twin of :func:`sim.kernels.v2x.v2x_step` on dictionaries.
 
-    ``log[(i, tick)] = (t, x, y, v, a, u, degrade)`` holds every state written (kept forever;
-    :func:`ring_from_log` turns it into the kernel's ring arrays); ``heard[i] = (t, v, a, u,
-    from)``; ``counts["sent" | "recv" | "lost"][i]``.
+    ``log[(i, tick)] = (t, x, y, v, a, u, degrade, px, py)`` holds every state written (kept
+    forever; :func:`ring_from_log` turns it into the kernel's ring arrays); ``heard[i] = (t,
+    v, a, u, px, py, from)``; ``counts["sent" | "recv" | "lost"][i]``.
     """
     for i in map(int, idx):
         if not connected[i]:
             continue
-        log[(i, tick)] = (t, x[i], y[i], v[i], a[i], u[i], degrade[i])
+        log[(i, tick)] = (t, x[i], y[i], v[i], a[i], u[i], degrade[i], px[i], py[i])
         if (tick - int(phase[i])) % period_ticks == 0:
             counts["sent"][i] = counts["sent"].get(i, 0) + 1
     k = tick - latency_ticks
@@ -87,11 +89,11 @@ def v2x_step_ref(
             continue
         if (i, k) not in log or (j, k) not in log:
             continue
-        _, xi, yi, _, _, _, gi = log[(i, k)]
-        tj, xj, yj, vj, aj, uj, gj = log[(j, k)]
+        _, xi, yi, _, _, _, gi, _, _ = log[(i, k)]
+        tj, xj, yj, vj, aj, uj, gj, pxj, pyj = log[(j, k)]
         p = delivery_probability_ref(math.hypot(xj - xi, yj - yi), r, gi * gj)
         if uniform_ref(int(key[i]), cam_counter_ref(j, k)) < p:
-            heard[i] = (tj, vj, aj, uj, j)
+            heard[i] = (tj, vj, aj, uj, pxj, pyj, j)
             counts["recv"][i] = counts["recv"].get(i, 0) + 1
         else:
             counts["lost"][i] = counts["lost"].get(i, 0) + 1
@@ -100,18 +102,17 @@ def v2x_step_ref(
 def ring_from_log(
     log: dict[tuple[int, int], tuple[float, ...]], capacity: int, slots: int, tick: int
 ) -> tuple[npt.NDArray[np.generic], ...]:
-    """The kernel's ring arrays (``hist_k``, ``hist_t`` ... ``hist_g``) after ``tick``.
+    """The kernel's ring arrays (``hist_k``, ``hist_t`` ... ``hist_py``) after ``tick``.
 
     For each agent and slot: the latest logged tick on that slot, and its record.
     """
     hist_k = np.full((capacity, slots), -1, dtype=np.int64)
-    rest = [np.zeros((capacity, slots)) for _ in range(7)]
+    rest = [np.zeros((capacity, slots)) for _ in range(9)]
     for (i, k), rec in sorted(log.items(), key=lambda item: item[0][1]):
         if k > tick:
             continue
         hist_k[i, k % slots] = k
-        t, x, y, v, a, u, g = rec
-        for arr, val in zip(rest, (t, x, y, v, a, u, g), strict=True):
+        for arr, val in zip(rest, rec, strict=True):
             arr[i, k % slots] = val
     return (hist_k, *rest)
 

@@ -50,6 +50,7 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.kernels.cacc import C_GLOSA, MODE_CACC, connected_acc, glosa_acc
 from sim.kernels.geometry import (
     MAX_LANES,
     box_corner,
@@ -194,6 +195,26 @@ def road_step(
     b_safe,
     max_decel,
     replay,
+    ctrl,
+    t,
+    ccfg,
+    heard_t,
+    heard_u,
+    heard_v,
+    heard_x,
+    heard_y,
+    heard_from,
+    gnss_ex,
+    gnss_ey,
+    sensor_ok,
+    plat_pos,
+    cacc_u,
+    cacc_h,
+    cacc_mode,
+    spat_t,
+    spat_state,
+    spat_left,
+    spat_from,
     route_off,
     route_len,
     route_pos,
@@ -233,6 +254,17 @@ def road_step(
     agents get status 2 and are written to ``arrived``; the count is returned. Agents with
     ``replay`` set are leaders and junction entities like any other, but neither change lanes
     nor move here: :mod:`sim.kernels.replay` poses them from their recorded trajectories.
+
+    Connected vehicles (``ctrl`` = 1) follow with :func:`sim.kernels.cacc.connected_acc`
+    (CACC, ACC fallback) instead of IDM, using the last CAM each one heard (``heard_*``) and
+    its GNSS error (``gnss_ex``, ``gnss_ey``, m); their controller state (``cacc_u``,
+    ``cacc_h``, ``cacc_mode``) is updated in place, ``plat_pos`` (last tick's platoon places)
+    is read; ``t`` (s) is now and ``ccfg`` :func:`sim.kernels.cacc.cacc_config`. Behind a
+    connected leader (CACC or ACC), or ahead of a follower in CACC, they change lanes only
+    towards the lane of their next turn (a platoon keeps its lane). With
+    ``ccfg[C_GLOSA]`` set they also approach a red light at the speed advised from the last
+    SPaT heard (``spat_*``; :func:`sim.kernels.cacc.glosa_acc`). A vehicle whose sensors are
+    out (``sensor_ok`` = 0) uses the V2X gap or, without one, brakes to a stop (minimal risk).
     """
     approach = cfg[0]
     critical_gap = cfg[1]
@@ -495,7 +527,21 @@ def road_step(
         e = le[p]
         v = lv[p]
         q = lead[p]
-        a_i = idm_acc(v, lv[q] if q >= 0 else v, gap[p], lv0[p], lT[p], la[p], lb[p], ls0[p], ld[p])
+        i = order[p]
+        if ctrl[i] != 0 or sensor_ok[i] == 0:
+            jl = order[q] if q >= 0 else -1
+            a_i = connected_acc(
+                i, jl, gap[p], v, lv[q] if q >= 0 else 0.0, accel[jl] if q >= 0 else 0.0,
+                llen[q] if q >= 0 else 0.0, lv0[p], la[p], lb[p], max_decel[i], ctrl[i], t, dt,
+                ccfg, x[i] + gnss_ex[i], y[i] + gnss_ey[i], accel, heard_t, heard_u, heard_v,
+                heard_x, heard_y, heard_from, sensor_ok, plat_pos, cacc_u, cacc_h, cacc_mode,
+            )  # fmt: skip
+        else:
+            if cacc_mode[i] >= 0:  # sensors back after a minimal risk manoeuvre
+                cacc_mode[i] = -1
+            a_i = idm_acc(
+                v, lv[q] if q >= 0 else v, gap[p], lv0[p], lT[p], la[p], lb[p], ls0[p], ld[p]
+            )
         c = la[p]
         d = e_len[e] - ls[p]
         if nxt[p] >= 0:
@@ -522,6 +568,20 @@ def road_step(
             vn = e_limit[nxt[p]]
             if v > vn and (v * v - vn * vn) / (2.0 * lb[p]) + v * dt >= d:
                 c = min(c, (vn * vn - v * v) / (2.0 * max(d, 0.1)))
+            if (
+                ctrl[i] != 0
+                and ccfg[C_GLOSA] != 0.0
+                and spat_from[i] == e
+                and node_signalised[e_to[e]]
+                and d > e_stop[e]
+            ):
+                err = gnss_ex[i] * math.cos(heading[i]) + gnss_ey[i] * math.sin(heading[i])
+                c = min(
+                    c,
+                    glosa_acc(
+                        v, d - e_stop[e], t, spat_t[i], spat_state[i], spat_left[i], err, ccfg
+                    ),
+                )
         if held[p]:
             c = min(c, -lb[p]) if v > 0.0 else min(c, 0.0)
         cap[p] = c
@@ -549,6 +609,13 @@ def road_step(
                 want = e_lanes[e] - 1
             elif turn < -LEFT_TURN:
                 want = 0
+        if ctrl[i] != 0 and (want < 0 or lln[p] == want):
+            # a platoon keeps its lane: no discretionary change behind a connected leader (in
+            # CACC, or in the ACC fallback), nor away from a follower in CACC behind it
+            if cacc_mode[i] == MODE_CACC or (lead[p] >= 0 and ctrl[order[lead[p]]] != 0):
+                continue
+            if p > 0 and keys[p - 1] == keys[p] and cacc_mode[order[p - 1]] == MODE_CACC:
+                continue
         # not near the edge's end (but up to 5 m before the stop line to reach the lane of the
         # next turn), nor near its start, where a follower in the target lane may still be on
         # the edge before (not searched): as far as the limit covers in 3 s
@@ -670,6 +737,10 @@ def road_step(
         if replay[i] != 0:
             continue  # its pose comes from its recorded trajectory (sim.kernels.replay)
         a_i = max(acc[p], -max_decel[i])
+        if ctrl[i] != 0 and a_i < cacc_u[i]:
+            # a signal, a junction, a hold or a lane change asks for less than the controller:
+            # its command follows (anti wind-up), and the CAMs carry what is really asked for
+            cacc_u[i] = a_i
         v = lv[p]
         v_new = v + a_i * dt
         if v_new < 0.0:

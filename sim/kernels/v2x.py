@@ -105,6 +105,8 @@ def v2x_step(
     v,
     a,
     u,
+    px,
+    py,
     key,
     degrade,
     phase,
@@ -119,10 +121,14 @@ def v2x_step(
     hist_a,
     hist_u,
     hist_g,
+    hist_px,
+    hist_py,
     heard_t,
     heard_v,
     heard_a,
     heard_u,
+    heard_x,
+    heard_y,
     heard_from,
     n_sent,
     n_recv,
@@ -137,7 +143,9 @@ def v2x_step(
     - ``connected`` (bool): agent has a V2X unit; ``src`` (int64): the sender receiver ``i``
       listens to (its leader), -1 none.
     - ``x``, ``y`` (m), ``v`` (m/s), ``a`` (m/s^2), ``u`` (m/s^2, commanded acceleration):
-      the state to broadcast.
+      the state to broadcast, true position; ``px``, ``py`` (m): the position the agent
+      reports (its GNSS fix, which a GNSS fault makes noisy or biased). The channel's
+      distance uses the true positions, the message carries the reported one.
     - ``key`` (uint64): per-agent noise key; ``degrade`` (0..1): per-agent channel factor.
     - ``phase`` (int64, ticks): broadcast offset; an agent broadcasts at the ticks with
       ``(tick - phase) % period_ticks == 0``; ``period_ticks`` (>= 1): CAM period;
@@ -147,9 +155,11 @@ def v2x_step(
 
     - History, shape ``(capacity, slots)``, slot ``tick % slots``: ``hist_k`` (int64, the
       tick written, -1 empty), ``hist_t`` (s), ``hist_x``, ``hist_y`` (m), ``hist_v`` (m/s),
-      ``hist_a``, ``hist_u`` (m/s^2), ``hist_g`` (degrade factor).
+      ``hist_a``, ``hist_u`` (m/s^2), ``hist_g`` (degrade factor), ``hist_px``, ``hist_py``
+      (m, reported position).
     - Last heard message of each receiver: ``heard_t`` (s, send time; -inf none), ``heard_v``
-      (m/s), ``heard_a``, ``heard_u`` (m/s^2), ``heard_from`` (int64 sender, -1 none).
+      (m/s), ``heard_a``, ``heard_u`` (m/s^2), ``heard_x``, ``heard_y`` (m, the sender's
+      reported position), ``heard_from`` (int64 sender, -1 none).
     - Counters (int64): ``n_sent[j]`` CAMs broadcast by ``j``; ``n_recv[i]`` and ``n_lost[i]``
       packets from its ``src`` that receiver ``i`` decoded or lost; every attempt is one of
       the two, so run totals are the sums.
@@ -176,6 +186,8 @@ def v2x_step(
         hist_a[i, slot] = a[i]
         hist_u[i, slot] = u[i]
         hist_g[i, slot] = degrade[i]
+        hist_px[i, slot] = px[i]
+        hist_py[i, slot] = py[i]
         if (tick - phase[i]) % period_ticks == 0:
             n_sent[i] += 1
     k = tick - latency_ticks
@@ -198,6 +210,8 @@ def v2x_step(
             heard_v[i] = hist_v[j, ks]
             heard_a[i] = hist_a[j, ks]
             heard_u[i] = hist_u[j, ks]
+            heard_x[i] = hist_px[j, ks]
+            heard_y[i] = hist_py[j, ks]
             heard_from[i] = j
             n_recv[i] += 1
         else:
@@ -269,12 +283,12 @@ def spat_step(
 
 
 def new_history(capacity: int, slots: int = HIST_SLOTS) -> tuple[npt.NDArray[np.generic], ...]:
-    """Empty history arrays ``(hist_k, hist_t, hist_x, hist_y, hist_v, hist_a, hist_u, hist_g)``.
+    """Empty history arrays of :func:`v2x_step`, ``hist_k`` to ``hist_py`` in its order.
 
     Shape ``(capacity, slots)``; ``hist_k`` is -1 (empty), the rest 0.
     """
     hist_k = np.full((capacity, slots), -1, dtype=np.int64)
-    return (hist_k, *(np.zeros((capacity, slots)) for _ in range(7)))
+    return (hist_k, *(np.zeros((capacity, slots)) for _ in range(9)))
 
 
 def new_heard(
@@ -284,14 +298,18 @@ def new_heard(
     npt.NDArray[np.float64],
     npt.NDArray[np.float64],
     npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
     npt.NDArray[np.int64],
 ]:
-    """Empty receiver arrays ``(heard_t, heard_v, heard_a, heard_u, heard_from)``.
+    """Empty receiver arrays of :func:`v2x_step`, ``heard_t`` to ``heard_from`` in its order.
 
     ``heard_t`` is ``-inf`` (never heard) and ``heard_from`` -1; the rest 0.
     """
     return (
         np.full(capacity, -np.inf),
+        np.zeros(capacity),
+        np.zeros(capacity),
         np.zeros(capacity),
         np.zeros(capacity),
         np.zeros(capacity),

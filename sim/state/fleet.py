@@ -93,6 +93,47 @@ class FleetState:
         ("tet", "float64", 0.0, "s time exposed below the TTC threshold"),
         ("tit", "float64", 0.0, "s2 time-integrated TTC below the threshold"),
         ("max_drac", "float64", 0.0, "m/s2 highest deceleration rate to avoid a crash"),
+        # --- connected vehicles (sim.engine.v2x) ---
+        ("ctrl", "int8", 0, "1: connected, driven by CACC with the ACC fallback"),
+        ("cam_phase", "int64", 0, "tick offset of its CAM broadcasts"),
+        ("degrade", "float64", 1.0, "V2X delivery factor now (1 nominal, 0 blackout)"),
+        ("sensor_ok", "int8", 1, "0: on-board sensors out (a scripted fault)"),
+        ("gnss_ex", "float64", 0.0, "m east error of its GNSS fix now"),
+        ("gnss_ey", "float64", 0.0, "m north error of its GNSS fix now"),
+        ("cacc_u", "float64", 0.0, "m/s2 CACC commanded acceleration"),
+        ("cacc_h", "float64", 0.0, "s time gap in use by CACC/ACC (0 unset)"),
+        ("cacc_mode", "int8", -1, "-1 none, 0 cruise, 1 ACC, 2 CACC, 3 minimal risk"),
+        ("prev_mode", "int8", -1, "cacc_mode of the tick before"),
+        ("plat_pos", "int32", -1, "place in its platoon (0 head, -1 none)"),
+        ("plat_head", "int32", -1, "index of its platoon's head (-1 none)"),
+        ("heard_t", "float64", -np.inf, "s send time of the last CAM heard"),
+        ("heard_v", "float64", 0.0, "m/s speed in that CAM"),
+        ("heard_a", "float64", 0.0, "m/s2 acceleration in that CAM"),
+        ("heard_u", "float64", 0.0, "m/s2 commanded acceleration in that CAM"),
+        ("heard_x", "float64", 0.0, "m east reported position in that CAM"),
+        ("heard_y", "float64", 0.0, "m north reported position in that CAM"),
+        ("heard_from", "int64", -1, "sender of that CAM"),
+        ("spat_t", "float64", -np.inf, "s send time of the last SPaT heard"),
+        ("spat_state", "int64", 0, "signal state in it (0 green, 1 yellow, 2 red)"),
+        ("spat_left", "float64", 0.0, "s to the next change, as of spat_t"),
+        ("spat_from", "int64", -1, "approach edge it was about"),
+        ("n_sent", "int64", 0, "CAMs broadcast"),
+        ("n_recv", "int64", 0, "CAMs from its leader decoded"),
+        ("n_lost", "int64", 0, "CAMs from its leader lost"),
+        ("spat_recv", "int64", 0, "SPaT messages decoded"),
+        ("spat_lost", "int64", 0, "SPaT messages lost"),
+        ("t_cacc", "float64", 0.0, "s driven in CACC"),
+        ("t_acc", "float64", 0.0, "s driven in the ACC fallback"),
+        ("n_fallback", "int64", 0, "switches from CACC to ACC or minimal risk"),
+        ("tg_sum", "float64", 0.0, "s sum of time gaps while in CACC above 5 m/s"),
+        ("tg_n", "int64", 0, "ticks in that sum"),
+        ("tg_min", "float64", np.inf, "s smallest such time gap"),
+        ("ss_pred", "int32", -1, "platoon predecessor of the string-stability window"),
+        ("ss_t", "float64", 0.0, "s in CACC behind it"),
+        ("ss_hi", "float64", 0.0, "m/s highest own speed in the window"),
+        ("ss_lo", "float64", 0.0, "m/s lowest own speed in the window"),
+        ("ss_phi", "float64", 0.0, "m/s highest predecessor speed in the window"),
+        ("ss_plo", "float64", 0.0, "m/s lowest predecessor speed in the window"),
     )
 
     kind: npt.NDArray[np.int8]
@@ -149,6 +190,46 @@ class FleetState:
     tet: npt.NDArray[np.float64]
     tit: npt.NDArray[np.float64]
     max_drac: npt.NDArray[np.float64]
+    ctrl: npt.NDArray[np.int8]
+    cam_phase: npt.NDArray[np.int64]
+    degrade: npt.NDArray[np.float64]
+    sensor_ok: npt.NDArray[np.int8]
+    gnss_ex: npt.NDArray[np.float64]
+    gnss_ey: npt.NDArray[np.float64]
+    cacc_u: npt.NDArray[np.float64]
+    cacc_h: npt.NDArray[np.float64]
+    cacc_mode: npt.NDArray[np.int8]
+    prev_mode: npt.NDArray[np.int8]
+    plat_pos: npt.NDArray[np.int32]
+    plat_head: npt.NDArray[np.int32]
+    heard_t: npt.NDArray[np.float64]
+    heard_v: npt.NDArray[np.float64]
+    heard_a: npt.NDArray[np.float64]
+    heard_u: npt.NDArray[np.float64]
+    heard_x: npt.NDArray[np.float64]
+    heard_y: npt.NDArray[np.float64]
+    heard_from: npt.NDArray[np.int64]
+    spat_t: npt.NDArray[np.float64]
+    spat_state: npt.NDArray[np.int64]
+    spat_left: npt.NDArray[np.float64]
+    spat_from: npt.NDArray[np.int64]
+    n_sent: npt.NDArray[np.int64]
+    n_recv: npt.NDArray[np.int64]
+    n_lost: npt.NDArray[np.int64]
+    spat_recv: npt.NDArray[np.int64]
+    spat_lost: npt.NDArray[np.int64]
+    t_cacc: npt.NDArray[np.float64]
+    t_acc: npt.NDArray[np.float64]
+    n_fallback: npt.NDArray[np.int64]
+    tg_sum: npt.NDArray[np.float64]
+    tg_n: npt.NDArray[np.int64]
+    tg_min: npt.NDArray[np.float64]
+    ss_pred: npt.NDArray[np.int32]
+    ss_t: npt.NDArray[np.float64]
+    ss_hi: npt.NDArray[np.float64]
+    ss_lo: npt.NDArray[np.float64]
+    ss_phi: npt.NDArray[np.float64]
+    ss_plo: npt.NDArray[np.float64]
 
     def __init__(self, capacity: int = 64) -> None:
         """Create an empty fleet with room for ``capacity`` agents before growing."""

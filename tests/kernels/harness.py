@@ -15,13 +15,20 @@ from sim.state.fleet import ACTIVE, HELD, FleetState
 ROAD_CFG = np.array([60.0, 3.0, 3.0, 30.0])
 
 
-def road_args(f: FleetState, net: LayerArrays, idx: np.ndarray, dt: float) -> tuple:
+def road_args(
+    f: FleetState,
+    net: LayerArrays,
+    idx: np.ndarray,
+    dt: float,
+    t: float = 0.0,
+    ccfg: np.ndarray | None = None,
+) -> tuple:
     """Arguments of road_step for a hand-made fleet (fresh workspaces and outputs)."""
     flags = np.zeros(max(1, len(idx)), dtype=np.int64)
     lead = np.full(len(f.x), -1, dtype=np.int64)
     gap = np.full(len(f.x), 1e9)
     return kernel_args.road_args(
-        f, net, idx, dt, ROAD_CFG, road_workspace(net.n_edges), lead, gap, flags
+        f, net, idx, dt, ROAD_CFG, road_workspace(net.n_edges), lead, gap, flags, t, ccfg
     )
 
 

@@ -109,7 +109,7 @@ def run(
     mdec = np.full(n, max_decel)
     followers = np.arange(1, n, dtype=np.int64)
     everyone = np.arange(n, dtype=np.int64)
-    heard_t, heard_v, heard_a, heard_u, heard_from = v2x.new_heard(n)
+    heard_t, heard_v, heard_a, heard_u, heard_x, heard_y, heard_from = v2x.new_heard(n)
     counters = {k: np.zeros(n, dtype=np.int64) for k in ("sent", "recv", "lost")}
     if comm is not None:
         hist = v2x.new_history(n)
@@ -135,9 +135,9 @@ def run(
         else:
             g = comm.degrade(t)
             v2x.v2x_step(
-                everyone, k, t, connected, lead, x, yy, v, a, u, keys, np.full(n, g), phase,
-                comm.period_ticks, comm.latency_ticks, comm.r, *hist,
-                heard_t, heard_v, heard_a, heard_u, heard_from,
+                everyone, k, t, connected, lead, x, yy, v, a, u, x, yy, keys, np.full(n, g),
+                phase, comm.period_ticks, comm.latency_ticks, comm.r, *hist,
+                heard_t, heard_v, heard_a, heard_u, heard_x, heard_y, heard_from,
                 counters["sent"], counters["recv"], counters["lost"],
             )  # fmt: skip
         if controller == "cacc":

@@ -9,6 +9,7 @@ import pytest
 
 from sim.kernels import reference
 from sim.kernels.air import air_step
+from sim.kernels.cacc import cacc_config
 from sim.kernels.noise import normal_pair, uniform
 from sim.kernels.road import idm_acc, road_step
 from sim.kernels.water import water_step
@@ -101,6 +102,57 @@ def test_road_step_equals_its_twin(seed: int) -> None:
         assert a.__dict__["_flags"] == b.__dict__["_flags"]
     assert (a.lane[: a.n] != lanes0).any(), "the random state should exercise lane changes"
     assert any(a.__dict__["_flags"]), "and arrivals"
+
+
+def _connect(f: FleetState, rng: np.random.Generator, t: float) -> None:
+    """Random V2X state: connected vehicles, CAMs heard (some from the leader), faults."""
+    n = f.n
+    f.ctrl[:n] = rng.random(n) < 0.5
+    f.heard_from[:n] = np.where(rng.random(n) < 0.5, f.__dict__.get("_lead_all", -1), -1)
+    f.heard_from[:n] = np.where(rng.random(n) < 0.2, rng.integers(0, n, n), f.heard_from[:n])
+    f.heard_t[:n] = t - rng.uniform(0.0, 1.0, n)
+    f.heard_u[:n] = rng.uniform(-3, 1.5, n)
+    f.heard_v[:n] = rng.uniform(0, 25, n)
+    f.heard_x[:n] = f.x[:n] + rng.normal(0, 30, n)
+    f.heard_y[:n] = f.y[:n] + rng.normal(0, 30, n)
+    f.sensor_ok[:n] = rng.random(n) > 0.1
+    f.gnss_ex[:n] = rng.normal(0, 2, n)
+    f.gnss_ey[:n] = rng.normal(0, 2, n)
+    f.plat_pos[:n] = rng.integers(-1, 9, n)
+    f.spat_from[:n] = np.where(rng.random(n) < 0.7, f.edge[:n], -1)
+    f.spat_state[:n] = rng.integers(0, 3, n)
+    f.spat_t[:n] = t - rng.uniform(0.0, 1.5, n)
+    f.spat_left[:n] = rng.uniform(0.0, 40.0, n)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_road_step_with_connected_vehicles_equals_its_twin(seed: int) -> None:
+    """CACC/ACC, platoon caps, sensor dropouts with V2X gaps and GLOSA, against the twin."""
+    rng = np.random.default_rng(200 + seed)
+    a = _road_fleet(seed + 50, 400)
+    b = copy.deepcopy(a)
+    net_a, net_b = copy.deepcopy(ROAD), copy.deepcopy(ROAD)
+    ccfg = cacc_config(glosa=1.0, platoon_max=4.0)
+    modes = set()
+    for tick in range(40):
+        t = tick * 0.1
+        if tick % 10 == 0:
+            states = rng.integers(0, 3, ROAD.n_edges).astype(np.int8)
+            net_a.signal_state[:] = states
+            net_b.signal_state[:] = states
+            state = np.random.default_rng(tick + seed)
+            _connect(a, state, t)
+            _connect(b, np.random.default_rng(tick + seed), t)
+        for f, net, fn in ((a, net_a, road_step), (b, net_b, reference.road_step_ref)):
+            n = f.n
+            idx = np.nonzero((f.status[:n] == ACTIVE) | (f.status[:n] == HELD))[0]
+            args = road_args(f, net, idx, 0.1, t, ccfg)
+            fn(*args)
+            lead = args[-3]
+            f.__dict__["_lead_all"] = lead[:n].copy()
+        _compare(a, b)
+        modes.update(a.cacc_mode[: a.n].tolist())
+    assert modes >= {0, 1, 2, 3}, "the random state should exercise every controller mode"
 
 
 def test_idm_scalar_matches_vector() -> None:

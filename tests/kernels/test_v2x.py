@@ -32,6 +32,8 @@ class Fleet:
         self.v = np.zeros(n)
         self.a = np.zeros(n)
         self.u = np.zeros(n)
+        self.px = np.zeros(n)
+        self.py = np.zeros(n)
         self.key = _keys(n, seed)
         self.degrade = np.ones(n)
         self.phase = np.zeros(n, dtype=np.int64)
@@ -47,8 +49,8 @@ class Fleet:
         idx = np.arange(self.n, dtype=np.int64) if idx is None else idx
         v2x.v2x_step(
             idx, tick, tick * DT, self.connected, self.src, self.x, self.y, self.v, self.a,
-            self.u, self.key, self.degrade, self.phase, period, latency, r, *self.hist,
-            *self.heard, self.sent, self.recv, self.lost,
+            self.u, self.px, self.py, self.key, self.degrade, self.phase, period, latency, r,
+            *self.hist, *self.heard, self.sent, self.recv, self.lost,
         )  # fmt: skip
 
 
@@ -99,18 +101,21 @@ def test_v2x_step_equals_its_twin(seed: int) -> None:
         f.v = rng.uniform(0, 30, n)
         f.a = rng.uniform(-3, 2, n)
         f.u = rng.uniform(-3, 2, n)
+        f.px = f.x + rng.normal(0, 3, n)  # reported positions (a GNSS error)
+        f.py = f.y + rng.normal(0, 3, n)
         f.degrade = np.where(rng.random(n) < 0.1, 0.0, rng.uniform(0.3, 1.0, n))
         if tick % 10 == 5:  # some receivers change leader
             change = rng.random(n) < 0.2
             f.src[change] = rng.integers(-1, n, int(change.sum()))
-        args = (idx, tick, tick * DT, f.connected, f.src, f.x, f.y, f.v, f.a, f.u, f.key)
+        args = (idx, tick, tick * DT, f.connected, f.src, f.x, f.y, f.v, f.a, f.u, f.px, f.py)
+        args += (f.key,)
         args += (f.degrade, f.phase, period, latency, r)
         f.step(tick, period, latency, r, idx)
         ref.v2x_step_ref(*args, log, heard, counts)
     ring = ref.ring_from_log(log, n, slots, 59)
     for got, want in zip(f.hist, ring, strict=True):
         np.testing.assert_array_equal(got, want)
-    want_heard = [np.full(n, -np.inf), np.zeros(n), np.zeros(n), np.zeros(n), np.full(n, -1)]
+    want_heard = [np.full(n, -np.inf), *(np.zeros(n) for _ in range(5)), np.full(n, -1)]
     for i, rec in heard.items():
         for arr, val in zip(want_heard, rec, strict=True):
             arr[i] = val
@@ -154,7 +159,7 @@ def test_blackout_delivers_nothing() -> None:
     for tick in range(20):
         f.step(tick)
     assert f.recv.sum() == 0 and f.lost.sum() == n * 20
-    assert np.all(np.isinf(f.heard[0])) and np.all(f.heard[4] == -1)
+    assert np.all(np.isinf(f.heard[0])) and np.all(f.heard[6] == -1)
     # one end down is enough: receivers 0..9 blacked out, the rest heard everything (d <= 5 m)
     g = Fleet(n, seed=3)
     g.src, g.x = f.src, f.x
@@ -176,7 +181,7 @@ def test_latency_what_is_heard_was_sent_latency_ticks_ago() -> None:
         f.v = 20.0 + np.arange(n) + 0.01 * tick
         sent_v[tick] = f.v.copy()
         f.step(tick, latency=latency, r=1e6)
-        heard_t, heard_v, _, _, heard_from = f.heard
+        heard_t, heard_v, _, _, _, _, heard_from = f.heard
         if tick < latency:
             assert np.all(np.isinf(heard_t))
             continue
@@ -232,10 +237,10 @@ def test_leader_change_heard_from_and_disconnected_ends() -> None:
     f.src[3] = 1
     for tick in range(5):
         f.step(tick, latency=2, r=1e6)
-    assert f.heard[4][3] == 1 and f.heard[0][3] == pytest.approx(2 * DT)
+    assert f.heard[6][3] == 1 and f.heard[0][3] == pytest.approx(2 * DT)
     f.src[3] = 2  # new leader: its message of tick 3 arrives at tick 5
     f.step(5, latency=2, r=1e6)
-    assert f.heard[4][3] == 2 and f.heard[0][3] == pytest.approx(3 * DT)
+    assert f.heard[6][3] == 2 and f.heard[0][3] == pytest.approx(3 * DT)
     # a sender that was not connected at the send tick sent nothing
     f.connected[2] = False
     for tick in range(6, 9):
