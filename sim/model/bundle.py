@@ -24,7 +24,15 @@ from sim.model.files import display_name, read_toml
 from sim.model.map import Crs, Map, Road
 from sim.model.map_file import load_map
 from sim.model.permit import Permit, PermitFile
-from sim.model.scenario import AgentEvent, AgentSpec, FlowSpec, Scenario, SpeedLimitEvent, ZoneEvent
+from sim.model.scenario import (
+    AgentEvent,
+    AgentSpec,
+    FaultEvent,
+    FlowSpec,
+    Scenario,
+    SpeedLimitEvent,
+    ZoneEvent,
+)
 from sim.model.vehicle import (
     LAYER_OF_DOMAIN,
     Domain,
@@ -388,7 +396,16 @@ class _CrossChecker:
             yield self.issue(
                 (*where, "altitude"), f"altitude applies to UAVs only (this is a {domain.value})"
             )
+        if a.connected and domain is not Domain.ICV:
+            yield self.issue(
+                (*where, "connected"), f"connected applies to ICVs only (this is a {domain.value})"
+            )
         if isinstance(a, AgentSpec):
+            if a.connected and a.trajectory is not None and self.s.trajectories == "replay":
+                yield self.issue(
+                    (*where, "connected"),
+                    "a replayed vehicle follows its recording, so it cannot drive with CACC",
+                )
             for key in ("safety_driver", "occupants", "history", "start", "trajectory"):
                 if getattr(a, key) is not None and domain is not Domain.ICV:
                     yield self.issue(
@@ -480,7 +497,18 @@ class _CrossChecker:
         for k, e in enumerate(self.s.event):
             where: tuple[str | int, ...] = ("event", k)
             yield from self._time((*where, "at"), e.at, inclusive_end=True)
-            if isinstance(e, ZoneEvent) and e.zone not in self.zones:
+            if isinstance(e, FaultEvent):
+                if e.zone is not None and e.zone not in self.zones:
+                    yield self.issue(
+                        (*where, "zone"),
+                        f"unknown zone {e.zone!r}{did_you_mean(e.zone, self.zones)}",
+                    )
+                if e.agent is not None and e.agent not in agents:
+                    yield self.issue(
+                        (*where, "agent"),
+                        f"unknown agent {e.agent!r}{did_you_mean(e.agent, agents)}",
+                    )
+            elif isinstance(e, ZoneEvent) and e.zone not in self.zones:
                 yield self.issue(
                     (*where, "zone"), f"unknown zone {e.zone!r}{did_you_mean(e.zone, self.zones)}"
                 )

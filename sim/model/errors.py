@@ -191,7 +191,8 @@ def issues_from_pydantic(
             continue
         if err.get("type") in ("unknown_field", "field_error"):
             field = str(err.get("ctx", {}).get("field", ""))
-            loc = (*loc, *[p for p in field.split(".") if p])
+            loc = tuple(prefix) + _clean_loc(tuple(err.get("loc", ())))
+            loc = _drop_union_tags((*loc, *[p for p in field.split(".") if p]), data)
         issues.append(Issue(file, format_path(loc, data), _describe(err)))
     return issues
 

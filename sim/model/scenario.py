@@ -29,6 +29,8 @@ MAX_DURATION = 7 * 86400.0
 """Longest scenario (s)."""
 MAX_TICKS = 100_000_000
 """Most physics ticks in one run (duration / dt)."""
+MAX_LATENCY_TICKS = 15
+"""Longest V2X latency in ticks (the channel keeps this many ticks of history, plus one)."""
 
 
 def _time_ref(value: Any) -> Any:
@@ -247,6 +249,9 @@ class AgentSpec(_Mission):
     trajectory: Trajectory | None = None
     """ICVs only: a recorded trajectory, replayed (``trajectories = "replay"``) or only used
     for its first state (``"simulate"``: the agent then drives itself from there)."""
+    connected: StrictBool = False
+    """ICVs only: the vehicle has a V2X unit and drives with CACC (ACC when messages stop);
+    see the scenario's ``[v2x]`` table."""
 
     FLIGHT_FLAGS: ClassVar[tuple[str, ...]] = (
         "swarm",
@@ -276,6 +281,10 @@ class FlowSpec(_Mission):
     """End of departures; default: the scenario's end."""
     speed: Annotated[MetresPerSecond, Field(gt=0.0, le=150.0)] | None = None
     altitude: Altitude | None = None
+    connected: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    """ICV flows only: share of the flow's vehicles that are connected (the penetration rate).
+    Each vehicle's draw comes from its own noise key, so raising the share keeps every
+    vehicle connected at the lower share connected and changes nothing else in the flow."""
 
     @model_validator(mode="after")
     def _type_or_mix(self) -> FlowSpec:
@@ -318,7 +327,104 @@ class SpeedLimitEvent(_Event):
     speed: Annotated[MetresPerSecond, Field(gt=0.0, le=150.0)]
 
 
-EventSpec = Annotated[ZoneEvent | AgentEvent | SpeedLimitEvent, Field(discriminator="action")]
+class FaultEvent(_Event):
+    """A fault of connected driving over a time window, in one zone or everywhere.
+
+    - ``v2x_blackout``: no V2X message is delivered to or from a vehicle inside (e.g.
+      jamming, a tunnel, a failed roadside network);
+    - ``v2x_degrade``: delivery probability times ``factor``;
+    - ``gnss_degrade``: each vehicle's GNSS fix is off by ``bias`` (m east, m north) plus
+      white noise of ``noise`` m standard deviation per axis, redrawn every tick. Only the
+      vehicle's controllers and the positions it broadcasts see the error; collisions,
+      fences and metrics use the true position;
+    - ``sensor_dropout``: the vehicles' on-board perception (radar, camera) is out; a
+      connected vehicle keeps its leader's gap from V2X, any other brakes to a stop.
+
+    ``zone``: a zone id of the scenario's zone files (its horizontal outline counts, not its
+    altitude band); ``agent``: one agent; neither: every vehicle. The window is ``at`` to
+    ``until`` (default: the end of the run). Faults of one kind that overlap combine:
+    factors multiply, biases add, noise variances add.
+    """
+
+    action: Literal["v2x_blackout", "v2x_degrade", "gnss_degrade", "sensor_dropout"]
+    until: TimeRef | None = None
+    zone: Identifier | None = None
+    agent: Identifier | None = None
+    factor: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+    """``v2x_degrade`` only: delivery probability factor (0 = blackout, 1 = nominal)."""
+    noise: Annotated[Metres, Field(ge=0.0, le=1000.0)] = 0.0
+    """``gnss_degrade`` only: standard deviation (m) of the fix's error per axis."""
+    bias: tuple[FiniteFloat, FiniteFloat] = (0.0, 0.0)
+    """``gnss_degrade`` only: constant error (m east, m north) of the fix."""
+
+    @model_validator(mode="after")
+    def _fields_of_action(self) -> FaultEvent:
+        if self.zone is not None and self.agent is not None:
+            raise field_error("zone", "give at most one of 'zone' and 'agent'")
+        if (self.factor is None) == (self.action == "v2x_degrade"):
+            raise field_error("factor", "give 'factor' with v2x_degrade, and only with it")
+        if self.action != "gnss_degrade" and (self.noise != 0.0 or self.bias != (0.0, 0.0)):
+            raise field_error("noise", "'noise' and 'bias' belong to gnss_degrade")
+        if isinstance(self.until, float) and isinstance(self.at, float) and self.until <= self.at:
+            raise field_error("until", f"until {self.until} s is not after at {self.at} s")
+        return self
+
+
+EventSpec = Annotated[
+    ZoneEvent | AgentEvent | SpeedLimitEvent | FaultEvent, Field(discriminator="action")
+]
+
+
+class V2x(StrictModel):
+    """The V2X channel and the connected vehicles' controllers (``[v2x]``; SI units).
+
+    Channel: Nakagami-m (m = 3) fading with ``range`` as the distance where the mean power
+    meets the threshold (:mod:`sim.kernels.v2x`). Controller: CACC of Ploeg et al. (2011)
+    with an ACC fallback (:mod:`sim.kernels.cacc`).
+    """
+
+    range: Annotated[Metres, Field(gt=0.0, le=5000.0)] = 300.0
+    """Channel range ``r`` (m): 42 % of packets arrive at this distance, 91 % at half."""
+    cam_rate: Annotated[PerSecond, Field(gt=0.0, le=100.0)] = 10.0
+    """CAM broadcasts per second (ETSI CAMs: 1 to 10 Hz; platooning uses 10 Hz)."""
+    latency: Annotated[Seconds, Field(ge=0.0, le=1.5)] = 0.1
+    """Time (s) from sending to use (processing and queueing)."""
+    spat_rate: Annotated[PerSecond, Field(gt=0.0, le=100.0)] = 10.0
+    """SPaT broadcasts per second of each signalised approach (SAE J2735: 10 Hz)."""
+    spat_range: Annotated[Metres, Field(gt=0.0, le=5000.0)] = 300.0
+    """Range (m) of the roadside units sending SPaT."""
+    timeout: Annotated[Seconds, Field(gt=0.0, le=10.0)] = 0.5
+    """A follower falls back to ACC when its leader's last CAM is older than this (s)."""
+    time_gap: Annotated[Seconds, Field(gt=0.0, le=5.0)] = 0.7
+    """CACC time gap ``h`` (s)."""
+    acc_time_gap: Annotated[Seconds, Field(gt=0.0, le=5.0)] = 1.5
+    """ACC fallback time gap (s)."""
+    kp: Annotated[float, Field(gt=0.0, le=10.0)] = 0.2
+    """Gain on the spacing error (1/s^2)."""
+    kd: Annotated[float, Field(gt=0.0, le=10.0)] = 0.7
+    """Gain on its rate (1/s)."""
+    tau: Annotated[Seconds, Field(ge=0.0, le=2.0)] = 0.1
+    """Driveline time constant (s)."""
+    standstill: Annotated[Metres, Field(ge=0.0, le=20.0)] = 2.0
+    """Standstill distance ``r`` (m) of the spacing policy."""
+    platoon_max: Annotated[StrictInt, Field(ge=2, le=100)] = 8
+    """Most vehicles in one platoon, head included; the next one heads a new platoon."""
+    glosa: StrictBool = False
+    """Signal-aware approach speed from SPaT (GLOSA) for connected vehicles."""
+
+    def controller_overrides(self) -> dict[str, float]:
+        """Parameters of :func:`sim.kernels.cacc.cacc_config` this table sets."""
+        return {
+            "h": self.time_gap,
+            "h_acc": self.acc_time_gap,
+            "kp": self.kp,
+            "kd": self.kd,
+            "tau": self.tau,
+            "r": self.standstill,
+            "timeout": self.timeout,
+            "platoon_max": float(self.platoon_max),
+            "glosa": 1.0 if self.glosa else 0.0,
+        }
 
 
 class Wind(StrictModel):
@@ -379,6 +485,7 @@ class Scenario(StrictModel):
     event: tuple[EventSpec, ...] = ()
     wind: Wind = Wind()
     separation: Separation = Separation()
+    v2x: V2x = V2x()
     trajectories: Literal["replay", "simulate"] = "replay"
     """What agents with a recorded ``trajectory`` do: ``replay`` follows it exactly (others
     see them as leaders); ``simulate`` drives them with their type's models (IDM, MOBIL) from
@@ -401,7 +508,8 @@ class Scenario(StrictModel):
         except ValueError:
             return data
         out = dict(data)
-        for table, keys in (("agent", ("depart",)), ("flow", ("begin", "end")), ("event", ("at",))):
+        tables = (("agent", ("depart",)), ("flow", ("begin", "end")), ("event", ("at", "until")))
+        for table, keys in tables:
             items = out.get(table)
             if not isinstance(items, list):
                 continue
@@ -433,6 +541,12 @@ class Scenario(StrictModel):
                 )
         if self.dt > self.duration:
             raise field_error("dt", f"dt {self.dt:g} s is longer than duration {self.duration:g} s")
+        if self.v2x.latency / self.dt > MAX_LATENCY_TICKS + 1e-9:
+            raise field_error(
+                "v2x.latency",
+                f"latency {self.v2x.latency:g} s is {self.v2x.latency / self.dt:g} ticks of "
+                f"dt {self.dt:g} s; at most {MAX_LATENCY_TICKS} ticks are kept",
+            )
         if self.duration / self.dt > MAX_TICKS:
             raise field_error(
                 "dt",

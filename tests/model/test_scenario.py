@@ -79,3 +79,81 @@ def test_an_ed269_file_can_be_a_scenarios_zone_file(tmp_path: Path, shared_data:
     (tmp_path / "small.toml").write_text(text)
     b = load_scenario(tmp_path / "small.toml")
     assert "LSXX" in b.zones and "NF1" in b.zones
+
+
+def _with(tmp_path: Path, text: str) -> Path:
+    """The small scenario with ``text`` appended (as a new file next to its inputs)."""
+    src = TEST_DATA / "good"
+    for f in src.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    p = tmp_path / "v2x.toml"
+    p.write_text((src / "small.toml").read_text() + "\n" + text, encoding="utf-8")
+    return p
+
+
+def test_v2x_table_faults_and_connected_flags_load() -> None:
+    b = load_scenario(ROOT / "scenarios" / "expressway-platoon-blackout.toml")
+    s = b.scenario
+    assert s.v2x.platoon_max == 6 and s.v2x.range == 300.0 and s.v2x.latency == 0.1
+    assert all(a.connected for a in s.agent) and s.flow[0].connected == 0.1
+    fault = s.event[0]
+    assert fault.action == "v2x_degrade" and (fault.at, fault.until) == (30.0, 200.0)
+    assert fault.factor == 0.0 and fault.zone == "v2x-underpass"
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "expected"),
+    [
+        (
+            '[[event]]\nat = 10\naction = "v2x_degrade"\n',
+            "event[1].factor",
+            "give 'factor' with v2x_degrade",
+        ),
+        (
+            '[[event]]\nat = 10\naction = "v2x_blackout"\nfactor = 0.5\n',
+            "event[1].factor",
+            "only with it",
+        ),
+        (
+            '[[event]]\nat = 10\nuntil = 5\naction = "sensor_dropout"\n',
+            "event[1].until",
+            "is not after at",
+        ),
+        (
+            '[[event]]\nat = 10\naction = "v2x_blackout"\nzone = "nowhere"\n',
+            "event[1].zone",
+            "unknown zone 'nowhere'",
+        ),
+        (
+            '[[event]]\nat = 10\naction = "sensor_dropout"\nagent = "ghost"\n',
+            "event[1].agent",
+            "unknown agent 'ghost'",
+        ),
+        (
+            '[[event]]\nat = 10\naction = "sensor_dropout"\nnoise = 3\n',
+            "event[1].noise",
+            "belong to gnss_degrade",
+        ),
+        ("[v2x]\nlatency = 2.0\n", "v2x.latency", "less than or equal to 1.5"),
+        ("[v2x]\nplatoon_max = 1\n", "v2x.platoon_max", "greater than or equal to 2"),
+    ],
+)
+def test_bad_v2x_input_names_the_field(
+    tmp_path: Path, text: str, where: str, expected: str
+) -> None:
+    with pytest.raises(ModelError) as err:
+        load_scenario(_with(tmp_path, text))
+    msg = str(err.value)
+    assert where in msg and expected in msg, msg
+
+
+def test_connected_is_for_road_vehicles_only(tmp_path: Path) -> None:
+    p = _with(tmp_path, "")
+    text = p.read_text().replace(
+        'type = "uav-light-quad"', 'type = "uav-light-quad"\nconnected = true', 1
+    )
+    assert "connected = true" in text
+    p.write_text(text)
+    with pytest.raises(ModelError) as err:
+        load_scenario(p)
+    assert "connected applies to ICVs only" in str(err.value)
