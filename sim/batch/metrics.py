@@ -45,8 +45,33 @@ METRICS: dict[str, tuple[ColumnKind, str]] = {
     "active_at_end": ("int", "agents still under way when the run ended (count)"),
     "vehicle_updates": ("int", "agent-ticks simulated (count)"),
     "events": ("int", "events recorded (count)"),
+    "connected_vehicles": ("int", "connected (V2X, CACC) vehicles that entered (count)"),
+    "v2x_delivery_ratio": (
+        "float",
+        "CAMs followers decoded from their leaders over those sent to them (null: none)",
+    ),
+    "cacc_share": ("float", "time in CACC over time in CACC or the ACC fallback (null: none)"),
+    "cacc_fallbacks": ("int", "switches from CACC to ACC or a minimal risk manoeuvre (count)"),
+    "max_platoon_size": ("int", "largest platoon, head included (vehicles)"),
+    "platoon_time_gap_mean": ("float", "mean time gap of platoon followers in CACC (s)"),
+    "platoon_time_gap_min": ("float", "smallest such time gap (s)"),
+    "string_stability_max": (
+        "float",
+        "largest speed-range ratio follower / predecessor in a platoon (<= 1: string-stable)",
+    ),
 }
 """Metric name -> (column kind, description with unit). Default: all of them."""
+
+V2X_KEYS = {
+    "connected_vehicles": "connected_vehicles",
+    "v2x_delivery_ratio": "cam_delivery_ratio",
+    "cacc_share": "cacc_share",
+    "cacc_fallbacks": "fallbacks",
+    "max_platoon_size": "max_platoon_size",
+    "platoon_time_gap_mean": "platoon_time_gap_mean",
+    "platoon_time_gap_min": "platoon_time_gap_min",
+}
+"""Metrics read from the summary's ``v2x`` table (absent: no connected vehicle, 0 or null)."""
 
 
 def runtime_rules() -> tuple[str, ...]:
@@ -112,6 +137,13 @@ def extract(sim: Simulation, result: RunResult, metrics: tuple[str, ...]) -> dic
             row[m] = speeds[m]
         elif m == "active_at_end":
             row[m] = int(result.active)
+        elif m in V2X_KEYS or m == "string_stability_max":
+            v2x = s.get("v2x") or {}
+            if m == "string_stability_max":
+                value = (v2x.get("string_stability") or {}).get("max_ratio")
+            else:
+                value = v2x.get(V2X_KEYS[m])
+            row[m] = int(value or 0) if METRICS[m][0] == "int" else _num(value)
         elif METRICS[m][0] == "int":
             row[m] = int(s.get(m) or 0)
         else:

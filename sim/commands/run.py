@@ -13,7 +13,7 @@ from rich.table import Table
 
 from sim import __version__
 from sim.commands.check import format_violation
-from sim.engine.simulation import TRACE_FIELDS, RunResult, Simulation
+from sim.engine.simulation import RunResult, Simulation
 from sim.model.bundle import ScenarioBundle, load_scenario
 from sim.model.errors import ModelError
 from sim.trace import TraceWriter
@@ -62,7 +62,7 @@ def simulate(
     sim = Simulation(bundle, seed=seed, until=until, record_every=record_every)
     if out is None:
         return sim, sim.run(progress)
-    with TraceWriter(out, trace_header(bundle, sim, out), fields=TRACE_FIELDS) as writer:
+    with TraceWriter(out, trace_header(bundle, sim, out), fields=sim.trace_fields) as writer:
         sim.recorder = writer
         result = sim.run(progress)
     return sim, result

@@ -28,6 +28,8 @@ from sim.engine.recorder import NullRecorder, Recorder
 from sim.engine.replay import ReplayStore, match_route
 from sim.engine.routes import Router
 from sim.engine.safety import CollisionMonitor, PetMonitor, SeparationMonitor
+from sim.engine.v2x import FIELDS as V2X_FIELDS
+from sim.engine.v2x import ConnectedDriving, is_connected_draw
 from sim.geo.localmap import LocalFrame
 from sim.kernels.air import PH_TAKEOFF, air_step, band_at
 from sim.kernels.geometry import MAX_LANES, road_point
@@ -37,7 +39,14 @@ from sim.kernels.road import road_step, road_workspace
 from sim.kernels.water import water_step
 from sim.model.bundle import ScenarioBundle
 from sim.model.map import Junction
-from sim.model.scenario import AgentEvent, AgentSpec, FlowSpec, SpeedLimitEvent, ZoneEvent
+from sim.model.scenario import (
+    AgentEvent,
+    AgentSpec,
+    FaultEvent,
+    FlowSpec,
+    SpeedLimitEvent,
+    ZoneEvent,
+)
 from sim.model.vehicle import Domain, RoadVehicleType, ShipType, UavType
 from sim.network.arrays import LayerArrays, build_layer
 from sim.rules.catalogue import make as make_violation
@@ -190,6 +199,7 @@ class Simulation:
         self.separation = SeparationMonitor(self)
         self.pet = PetMonitor(self)
         self.collisions = CollisionMonitor(self)
+        self.v2x = ConnectedDriving(self)
         self.progress: Callable[[float, float, Simulation], None] | None = None
         w = sc.wind
         wu, wv = w.mean_vector()
@@ -200,6 +210,15 @@ class Simulation:
         self.water_cfg = np.array(
             [self.cfg.ship_lookahead, self.cfg.rudder_max, self.cfg.ship_omega, self.cfg.ship_zeta]
         )
+
+    @property
+    def trace_fields(self) -> tuple[str, ...]:
+        """Names of the trace's value columns.
+
+        :data:`TRACE_FIELDS`, plus the V2X columns (:data:`sim.engine.v2x.FIELDS`) when the
+        run has connected vehicles.
+        """
+        return TRACE_FIELDS + V2X_FIELDS if self.v2x.enabled else TRACE_FIELDS
 
     # --- events -----------------------------------------------------------------------------
     def event(self, t: float, kind: str, agent: str | None = None, **data: Any) -> None:
@@ -249,8 +268,12 @@ class Simulation:
         permit: str | None,
         v0: float | None,
         t: float,
+        connected: bool = False,
     ) -> int:
-        """Put an agent into the fleet (WAITING) and queue it for entry."""
+        """Put an agent into the fleet (WAITING) and queue it for entry.
+
+        ``connected``: an ICV with a V2X unit, driven by CACC (:mod:`sim.engine.v2x`).
+        """
         kind = KIND_OF_DOMAIN[vt.domain]
         layer = LAYER_OF_KIND[kind]
         route = self._route(spec, layer)
@@ -265,6 +288,8 @@ class Simulation:
             f.s0[i], f.delta[i] = vt.idm.s0, vt.idm.delta
             f.politeness[i], f.lc_threshold[i] = vt.mobil.politeness, vt.mobil.threshold
             f.b_safe[i], f.max_decel[i] = vt.mobil.b_safe, vt.max_decel
+            if connected:
+                self.v2x.connect(i)
             if isinstance(spec, AgentSpec):
                 self._road_start(i, spec, route, t)
         elif isinstance(vt, UavType):
@@ -461,7 +486,9 @@ class Simulation:
             yield self.env.timeout(depart)
         vt = self.bundle.vehicle_types[spec.type]
         key = int(self.agent_seeds[k].generate_state(1, np.uint64)[0])
-        self.add_agent(spec.id, vt, spec, key, spec.permit, spec.speed, self.env.now)
+        self.add_agent(
+            spec.id, vt, spec, key, spec.permit, spec.speed, self.env.now, spec.connected
+        )
 
     def _flow(self, k: int, spec: FlowSpec) -> Any:
         rng = np.random.default_rng(self.flow_seeds[k])
@@ -485,7 +512,8 @@ class Simulation:
             if v0 is None and isinstance(vt, RoadVehicleType):
                 v0 = vt.idm.v0 * factor
             n += 1
-            self.add_agent(f"{spec.id}.{n}", vt, spec, key, None, v0, self.env.now)
+            connected = is_connected_draw(key, spec.connected)
+            self.add_agent(f"{spec.id}.{n}", vt, spec, key, None, v0, self.env.now, connected)
 
     def _signal(self, node: str, junction: Junction) -> Any:
         arr = self.layers["road"]
@@ -507,6 +535,16 @@ class Simulation:
         while pos >= phases[k][1] + phases[k][2]:
             pos -= phases[k][1] + phases[k][2]
             k = (k + 1) % len(phases)
+        # for SPaT: after phase k ends, how long until each red approach turns green (s)
+        to_green = []
+        for k0 in range(len(phases)):
+            wait = np.full(len(incoming), np.inf)
+            acc = 0.0
+            for step in range(1, len(phases) + 1):
+                g, d, y = phases[(k0 + step) % len(phases)]
+                wait = np.where(np.isin(incoming, g) & np.isinf(wait), acc, wait)
+                acc += d + y
+            to_green.append(wait)
         first = True
         while True:
             green, dur, yellow = phases[k]
@@ -517,11 +555,15 @@ class Simulation:
                 else:
                     green_left, yellow_left = 0.0, yellow - (pos - dur)
                 first = False
+            now = self.env.now
             arr.signal_state[incoming] = 2
+            self.v2x.signal_changes(incoming, now + green_left + yellow_left + to_green[k])
             if green_left > 0:
                 arr.signal_state[green] = 0
+                self.v2x.signal_changes(green, now + green_left)
                 yield self.env.timeout(green_left)
             arr.signal_state[green] = 1
+            self.v2x.signal_changes(green, self.env.now + yellow_left)
             if yellow_left > 0:
                 yield self.env.timeout(yellow_left)
             k = (k + 1) % len(phases)
@@ -589,11 +631,16 @@ class Simulation:
                 self.lead = np.full(f.capacity, -1, dtype=np.int64)
                 self.gap = np.full(f.capacity, 1.0e9)
             v_before = f.speed.copy()  # metrics use the state the leaders were found in
+            if self.v2x.enabled:
+                self.v2x.before_road(self.tick, idx)
             args = road_args(
-                f, road, idx, dt, self.road_cfg, self.road_ws, self.lead, self.gap, flags
-            )
+                f, road, idx, dt, self.road_cfg, self.road_ws, self.lead, self.gap, flags, t,
+                self.v2x.ccfg,
+            )  # fmt: skip
             k = road_step(*args)
             self._metrics(idx, v_before)
+            if self.v2x.enabled:
+                self.v2x.after_road(self.tick + 1, t_next, idx)
             self._handle(flags[:k], t_next)
             rep = idx[f.replay[idx] != 0]
             if len(rep):
@@ -732,13 +779,15 @@ class Simulation:
         f = self.fleet
         n = f.n
         ids = np.nonzero((f.status[:n] == ACTIVE) | (f.status[:n] == HELD))[0].astype(np.int32)
-        values = np.empty((len(ids), len(TRACE_FIELDS)), dtype=np.float32)
+        values = np.empty((len(ids), len(self.trace_fields)), dtype=np.float32)
         values[:, 0] = f.x[ids]
         values[:, 1] = f.y[ids]
         values[:, 2] = f.z[ids]
         values[:, 3] = f.heading[ids]
         values[:, 4] = f.speed[ids]
         values[:, 5] = f.ttc[ids]
+        if self.v2x.enabled:
+            values[:, len(TRACE_FIELDS) :] = self.v2x.frame_columns(ids, t)
         self.recorder.add_frame(round(t, 9), ids, values, f.status[ids].astype(np.int8))
 
     # --- run ---------------------------------------------------------------------------------
@@ -755,8 +804,10 @@ class Simulation:
             if isinstance(node, Junction) and node.signal is not None:
                 env.process(self._signal(nid, node))
         for ev in sc.event:
-            env.process(self._scripted(ev))
+            if not isinstance(ev, FaultEvent):  # faults: sim.engine.v2x
+                env.process(self._scripted(ev))
         self.fences.processes(env, self.duration)
+        self.v2x.processes(env)
         env.process(self._physics())
         wall0 = time.perf_counter()
         env.run(until=self.duration + 0.5 * self.dt)
@@ -783,6 +834,7 @@ class Simulation:
             "collisions": self.collisions.n_collisions,
             "uav_conflicts": self.separation.n_conflicts,
             "uav_separation_losses": self.separation.n_losses,
+            **({"v2x": self.v2x.summary()} if self.v2x.enabled else {}),
             "uav_resolutions": (
                 self.separation.resolution.manoeuvres
                 if self.separation.resolution is not None
