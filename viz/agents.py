@@ -32,6 +32,9 @@ STATUS_NAMES = {0: "waiting", 1: "active", 2: "arrived", 3: "held", 4: "failed"}
 """Status codes the engine records (``sim.state.fleet``)."""
 STATUS_HELD = 3
 STATUS_FAILED = 4
+V2X_FIELDS = ("mode", "link", "platoon")
+"""Value columns of traces of connected vehicles: controller mode, followed agent, platoon head
+(agent indices; -1 for none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,12 @@ class AgentState:
         speed: speed (m/s).
         ttc: car-following time to collision (s; inf where none).
         status: status codes (:data:`STATUS_NAMES`).
+        mode: connected-driving controller mode per agent (``viz.links.MODE_*``; -1 not
+            connected), or None when the trace records no ``mode`` column.
+        link: agent index of the vehicle whose V2X messages each agent follows (-1 none), or
+            None when the trace records no ``link`` column.
+        platoon: agent index of the head of each agent's platoon (-1 none), or None when the
+            trace records no ``platoon`` column.
     """
 
     t: float
@@ -124,6 +133,9 @@ class AgentState:
     speed: F32
     ttc: F32
     status: npt.NDArray[np.int8]
+    mode: I32 | None = None
+    link: I32 | None = None
+    platoon: I32 | None = None
 
     def __len__(self) -> int:
         """Number of agents."""
@@ -180,6 +192,8 @@ class TraceFrames:
         if "x" not in fields or "y" not in fields:
             raise ValueError(f"the trace records no x, y positions (fields: {', '.join(fields)})")
         self._col = {name: fields.index(name) for name in fields}
+        self.has_v2x = all(name in self._col for name in V2X_FIELDS)
+        """Whether the trace records the connected-driving columns (:data:`V2X_FIELDS`)."""
         self._matches: OrderedDict[tuple[int, int], tuple[I32, I32]] = OrderedDict()
         self._match_cache = match_cache
         self._segments: OrderedDict[tuple[int, int], TrailSegments] = OrderedDict()
@@ -200,6 +214,19 @@ class TraceFrames:
         if col is None:
             return np.full(len(frame), default, dtype=np.float32)
         return frame.values[:, col]
+
+    def _code(self, frame: Frame, name: str) -> I32 | None:
+        """A column of small integers (a mode, an agent index) as int32.
+
+        -1 (none) where the value is negative or not finite; huge values are clipped (they
+        match no agent).
+        """
+        col = self._col.get(name)
+        if col is None:
+            return None
+        values = frame.values[:, col].astype(np.float64)
+        codes = np.where(np.isfinite(values), np.rint(values), -1.0)
+        return np.clip(codes, -1.0, float(2**30)).astype(np.int32)
 
     def _pair(self, i: int, j: int) -> tuple[I32, I32]:
         key = (i, j)
@@ -248,7 +275,10 @@ class TraceFrames:
                 turn = self._column(fb, "heading", 0.0)[ib] - hd[ia]
                 turn = (turn + np.float32(math.pi)) % np.float32(2 * math.pi) - np.float32(math.pi)
                 hd[ia] += alpha * turn
-        return AgentState(t, k, fa.ids, x, y, z, hd, sp, ttc, fa.status)
+        mode = link = platoon = None
+        if self.has_v2x:  # discrete values: those of the frame at or before t
+            mode, link, platoon = (self._code(fa, name) for name in V2X_FIELDS)
+        return AgentState(t, k, fa.ids, x, y, z, hd, sp, ttc, fa.status, mode, link, platoon)
 
     # --- trails ----------------------------------------------------------------------------
 

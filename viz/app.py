@@ -17,6 +17,7 @@ from viz import colours, overlay
 from viz.agentdraw import AgentPainter, Placed
 from viz.agents import AgentState
 from viz.fonts import Fonts
+from viz.links import V2XPainter
 from viz.mapdraw import MapPainter
 from viz.panel import EventList, draw_panel
 from viz.replay import FLASH_WINDOW, Replay
@@ -54,6 +55,7 @@ class Viewer:
         self.fonts = Fonts()
         self.maps = MapPainter(replay, self.fonts)
         self.painter = AgentPainter(replay, self.fonts)
+        self.v2x = V2XPainter(self.painter, self.fonts)
         self.timeline = Timeline(replay, self.fonts)
         self.event_list = EventList(replay, self.fonts)
         self.legend = overlay.Legend(self.fonts, replay)
@@ -169,6 +171,8 @@ class Viewer:
             self.jump_event(-1)
         elif key in _LAYER_KEYS:
             v.toggle_layer(_LAYER_KEYS[key])
+        elif key == pygame.K_v:
+            v.toggle_layer("v2x")
         elif key == pygame.K_h:
             v.show_help = not v.show_help
         elif key == pygame.K_ESCAPE:
@@ -304,6 +308,8 @@ class Viewer:
                 else None
             )
             placed = self.painter.draw(canvas, cam, state, trail)
+            if v.layers.get("v2x", True):
+                self.v2x.draw(canvas, cam, state, v.layers.get("labels", True))
             always = self._highlight(canvas, state, placed, window)
             if v.layers.get("labels", True):
                 self.painter.labels(canvas, cam, state, placed, always)
@@ -320,7 +326,7 @@ class Viewer:
         if v.error:
             overlay.error_banner(canvas, self.fonts, cam, v.error)
         if v.show_help:
-            overlay.help_screen(canvas, self.fonts)
+            overlay.help_screen(canvas, self.fonts, self.replay.frames.has_v2x)
         self.frames_drawn += 1
         return canvas
 

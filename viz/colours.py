@@ -56,6 +56,23 @@ TRAIL_ALPHA = 0.45
 """How far a trail is faded towards the background."""
 SELECTED: RGB = (255, 0, 200)
 
+V2X_CACC: RGB = (0, 170, 95)
+"""A V2X link whose follower is in CACC (following its leader with V2X)."""
+V2X_ACC: RGB = (235, 165, 0)
+"""A link whose follower fell back to ACC (no fresh V2X message from its leader)."""
+V2X_MRC: RGB = (220, 20, 60)
+"""A link whose follower is in a minimal-risk manoeuvre (braking to a stop)."""
+V2X_CRUISE: RGB = (120, 124, 134)
+"""A link whose follower is cruising (any other mode)."""
+PLATOON_COLOURS: tuple[RGB, ...] = (
+    (0, 150, 215),
+    (150, 70, 210),
+    (225, 85, 160),
+    (145, 95, 35),
+    (105, 130, 0),
+)
+"""Outline colours of platoons, chosen by the platoon head's agent index."""
+
 ALTITUDE_MAX_AGL = 150.0
 """Height above ground (m) at the top of the UAV colour ramp."""
 _ALTITUDE_ANCHORS: tuple[RGB, ...] = (
@@ -81,6 +98,7 @@ EVENT_CATEGORIES: dict[str, RGB] = {
     "platform": (90, 170, 255),
     "fence": (110, 200, 120),
     "traffic": (150, 156, 166),
+    "fault": (200, 125, 240),
 }
 """Colour of each event category (timeline ticks, event list)."""
 
@@ -138,3 +156,8 @@ def legend_entries(kinds_present: Sequence[str]) -> list[tuple[str, RGB]]:
         ramp = altitude_ramp()
         out.append(("UAV (colour: height)", tuple(int(c) for c in ramp[len(ramp) // 2])))  # type: ignore[arg-type]
     return out
+
+
+def platoon_colour(head: int) -> RGB:
+    """The outline colour of the platoon headed by agent index ``head``."""
+    return PLATOON_COLOURS[head % len(PLATOON_COLOURS)]

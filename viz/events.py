@@ -2,8 +2,11 @@
 
 Categories: ``violation`` (any event naming a rule: fence breaches, losses of separation,
 collisions, permit caps), ``safety`` (conflicts, PET, resolutions), ``platform`` (scripted
-actions, zones switching on or off), ``fence`` (entering and leaving zones) and ``traffic``
-(departures, arrivals, landings). The event list and ``n``/``p`` skip the traffic events.
+actions, zones switching on or off), ``fence`` (entering and leaving zones), ``fault`` (faults of
+connected driving starting and ending: V2X blackouts and degradations, GNSS errors, sensor
+dropouts; and vehicles falling back from CACC or starting a minimal-risk manoeuvre) and
+``traffic`` (departures, arrivals, landings). The event list and ``n``/``p`` skip the traffic
+events.
 """
 
 from __future__ import annotations
@@ -27,6 +30,13 @@ PLATFORM_KINDS = frozenset(
 SAFETY_KINDS = frozenset({"conflict", "pet", "resolution", "resume", "battery_empty"})
 FENCE_KINDS = frozenset({"zone_enter", "zone_exit", "zone_conditions"})
 TRAFFIC_KINDS = frozenset({"depart", "arrive", "landed"})
+FAULT_STARTS = ("v2x_blackout", "v2x_degrade", "gnss_degrade", "sensor_dropout")
+"""Faults of connected driving (in a zone, for one agent or everywhere); each ends with
+``<kind>_end``."""
+FALLBACK_KINDS = frozenset({"cacc_fallback", "minimal_risk"})
+"""A connected vehicle losing its V2X following (ACC fallback) or its perception (minimal-risk
+manoeuvre)."""
+FAULT_KINDS = frozenset(FAULT_STARTS) | frozenset(f"{k}_end" for k in FAULT_STARTS) | FALLBACK_KINDS
 _SHOWN_KEYS = ("zone", "other", "action", "edge", "junction")
 
 
@@ -43,6 +53,8 @@ def category(event: dict[str, Any]) -> str:
         return "fence"
     if kind in TRAFFIC_KINDS:
         return "traffic"
+    if kind in FAULT_KINDS:
+        return "fault"
     return "safety"
 
 
@@ -73,7 +85,39 @@ def describe(event: dict[str, Any]) -> str:
         parts.append(f"PET {float(event['pet']):.1f} s")
     if kind == "set_speed_limit" and "speed" in event:
         parts.append(f"{float(event['speed']) * 3.6:.0f} km/h")
+    if kind in FAULT_KINDS:
+        parts += _fault_details(kind, event)
     return "  ".join(parts)
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _fault_details(kind: str, event: dict[str, Any]) -> list[str]:
+    """What a fault or fallback event adds: where, the delivery factor, the GNSS error."""
+    out = []
+    if not event.get("agent") and event.get("zone") is None and kind not in FALLBACK_KINDS:
+        out.append("everywhere")
+    factor = _number(event.get("factor"))
+    if kind == "v2x_degrade" and factor is not None:
+        out.append(f"delivery x{factor:g}")
+    noise = _number(event.get("noise"))
+    if kind == "gnss_degrade" and noise:
+        out.append(f"noise {noise:g} m")
+    bias = event.get("bias")
+    if kind == "gnss_degrade" and isinstance(bias, list) and len(bias) == 2:
+        bx, by = _number(bias[0]), _number(bias[1])
+        if bx is not None and by is not None and (bx or by):
+            out.append(f"bias {bx:g}, {by:g} m")
+    where = event.get("where")
+    if kind in FALLBACK_KINDS and isinstance(where, list) and len(where) >= 2:
+        x, y = _number(where[0]), _number(where[1])
+        if x is not None and y is not None:
+            out.append(f"at {x:.0f}, {y:.0f} m")
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,8 @@ from viz.fonts import Fonts
 from viz.replay import Replay
 from viz.view import LAYER_TITLES, LAYERS, ViewState
 
+_MAP_LAYERS = tuple(name for name in LAYERS if name != "v2x")
+_V2X_KEYS = f"{LAYERS.index('v2x') + 1} / v"
 HELP_LINES: tuple[tuple[str, str], ...] = (
     ("drag", "pan the map"),
     ("wheel", "zoom at the mouse"),
@@ -24,7 +26,11 @@ HELP_LINES: tuple[tuple[str, str], ...] = (
     ("click timeline", "jump to a time (drag to scrub)"),
     ("click agent", "its panel: id, kind, permit, speed, altitude, events"),
     ("click event", "jump to its time"),
-    ("1 .. 7", "toggle " + ", ".join(LAYER_TITLES[name] for name in LAYERS)),
+    (
+        f"1 .. {len(_MAP_LAYERS)}",
+        "toggle " + ", ".join(LAYER_TITLES[name] for name in _MAP_LAYERS),
+    ),
+    (_V2X_KEYS, "toggle V2X links (colour: follower's mode) and platoons"),
     ("f", "follow the selected agent"),
     ("e", "event list: all events / notable only"),
     ("i", "interpolate between frames on / off"),
@@ -33,6 +39,16 @@ HELP_LINES: tuple[tuple[str, str], ...] = (
     ("h", "this help"),
     ("q", "quit"),
 )
+"""The help screen's lines: key and what it does."""
+V2X_MISSING = "V2X links and platoons: not recorded in this trace"
+"""The V2X line of the help screen for traces without connected vehicles."""
+
+
+def help_lines(v2x: bool = True) -> tuple[tuple[str, str], ...]:
+    """The help screen's lines; without ``v2x`` (no V2X columns) its keys say it is not there."""
+    if v2x:
+        return HELP_LINES
+    return tuple((key, V2X_MISSING if key == _V2X_KEYS else what) for key, what in HELP_LINES)
 
 
 def wall_clock(replay: Replay, t: float) -> str:
@@ -105,27 +121,35 @@ class Legend:
         """Prepare for a replay."""
         self.fonts = fonts
         self.replay = replay
-        self._cache: tuple[bool, pygame.Surface | None] | None = None
+        self._cache: tuple[tuple[bool, bool], pygame.Surface | None] | None = None
 
     def draw(self, surface: pygame.Surface, camera: Camera, view: ViewState) -> None:
         """Bottom-left of the map view (not in views lower than 260 px)."""
         zones = view.layers.get("zones", True)
-        if self._cache is None or self._cache[0] != zones:
-            self._cache = (zones, _legend_surface(self.fonts, self.replay, zones))
+        v2x = view.layers.get("v2x", True) and self.replay.frames.has_v2x
+        if self._cache is None or self._cache[0] != (zones, v2x):
+            self._cache = ((zones, v2x), _legend_surface(self.fonts, self.replay, zones, v2x))
         box = self._cache[1]
         if box is None or camera.height < 260:
             return
         surface.blit(box, (camera.left + 8, camera.top + camera.height - box.get_height() - 8))
 
 
-def _legend_surface(fonts: Fonts, replay: Replay, show_zones: bool) -> pygame.Surface | None:
-    """Agent colours, zone kinds and the UAV height ramp on a translucent box."""
+def _legend_surface(
+    fonts: Fonts, replay: Replay, show_zones: bool, show_v2x: bool = False
+) -> pygame.Surface | None:
+    """Agent colours, the V2X layer, zone kinds and the UAV height ramp on a translucent box."""
     entries = colours.legend_entries(replay.agents.kinds_present())
     zone_kinds = sorted({z.kind for z in replay.zones}) if show_zones else []
     has_uav = "uav" in replay.agents.kinds_present()
     row = 14
     zone_rows = (len(zone_kinds) + 1) // 2
-    rows = (len(entries) + 1) // 2 + zone_rows + (1 if zone_kinds else 0)
+    rows = (
+        (len(entries) + 1) // 2
+        + zone_rows
+        + (1 if zone_kinds else 0)
+        + (V2X_LEGEND_ROWS if show_v2x else 0)
+    )
     if rows == 0:
         return None
     w = 300
@@ -155,6 +179,8 @@ def _legend_surface(fonts: Fonts, replay: Replay, show_zones: bool) -> pygame.Su
             (60, 60, 60),
         )
         yy += 26
+    if show_v2x:
+        yy = _v2x_legend(surface, fonts, x + 6, yy, row)
     if zone_kinds:
         fonts.blit(
             surface,
@@ -179,20 +205,44 @@ def _legend_surface(fonts: Fonts, replay: Replay, show_zones: bool) -> pygame.Su
     return surface
 
 
-def help_screen(surface: pygame.Surface, fonts: Fonts) -> None:
-    """The controls, centred over the whole window."""
-    w, h = 560, 40 + 22 * len(HELP_LINES)
+V2X_LEGEND_ROWS = 2
+"""Rows the V2X layer takes in the legend."""
+
+
+def _v2x_legend(surface: pygame.Surface, fonts: Fonts, x: int, y: int, row: int) -> int:
+    """The V2X part of the legend at ``(x, y)``: link colours, platoon outline; the next y."""
+    label = fonts.blit(surface, "V2X link to leader:", (x, y), 14, (30, 30, 30))
+    col = label.right + 8
+    for name, colour in (
+        ("CACC", colours.V2X_CACC),
+        ("ACC", colours.V2X_ACC),
+        ("min. risk", colours.V2X_MRC),
+    ):
+        pygame.draw.line(surface, colour, (col, y + 6), (col + 14, y + 6), 2)
+        col = fonts.blit(surface, name, (col + 18, y), 14, (30, 30, 30)).right + 10
+    y += row
+    col = x
+    for colour in colours.PLATOON_COLOURS[:3]:
+        pygame.draw.rect(surface, colour, pygame.Rect(col, y + 2, 14, 9), 2)
+        col += 17
+    fonts.blit(surface, "platoon (one colour each, head bold)", (col + 2, y), 14, (30, 30, 30))
+    return y + row
+
+
+def help_screen(surface: pygame.Surface, fonts: Fonts, v2x: bool = True) -> None:
+    """The controls, centred over the whole window (``v2x``: the trace has V2X columns)."""
+    lines = help_lines(v2x)
+    w, h = 640, 40 + 22 * len(lines)
     sw, sh = surface.get_size()
     x, y = (sw - w) // 2, max((sh - h) // 2, 0)
     box = pygame.Surface((w, h), pygame.SRCALPHA)
     box.fill((*colours.UI_BACKGROUND, 235))
     surface.blit(box, (x, y))
     fonts.blit(surface, "testzone replay - controls", (x + 16, y + 10), 20, colours.UI_TEXT, True)
-    for k, (key, what) in enumerate(HELP_LINES):
+    for k, (key, what) in enumerate(lines):
         fonts.blit(surface, key, (x + 16, y + 40 + 22 * k), 17, colours.UI_ACCENT, True)
-        fonts.blit(
-            surface, fonts.fit(what, 17, w - 180), (x + 160, y + 40 + 22 * k), 17, colours.UI_TEXT
-        )
+        colour = colours.UI_DIM if what == V2X_MISSING else colours.UI_TEXT
+        fonts.blit(surface, fonts.fit(what, 17, w - 180), (x + 160, y + 40 + 22 * k), 17, colour)
 
 
 def error_banner(surface: pygame.Surface, fonts: Fonts, camera: Camera, message: str) -> None:

@@ -11,6 +11,7 @@ from viz import colours
 from viz.agents import STATUS_NAMES, AgentState
 from viz.events import EventRow, clock
 from viz.fonts import Fonts
+from viz.links import MODE_NONE, mode_name, resolve
 from viz.replay import Replay, number
 from viz.view import ViewState
 
@@ -20,7 +21,11 @@ HEADER = 26
 """Height of the event list's title (px)."""
 
 
-def _lines_for_agent(replay: Replay, state: AgentState, agent_id: str) -> list[tuple[str, str]]:
+def agent_lines(replay: Replay, state: AgentState, agent_id: str) -> list[tuple[str, str]]:
+    """The panel's lines (label, value) for one agent at the state's time.
+
+    Traces of connected vehicles add its V2X mode, whom it follows and its platoon.
+    """
     table = replay.agents
     index = table.index_of(agent_id)
     if index is None:
@@ -55,6 +60,34 @@ def _lines_for_agent(replay: Replay, state: AgentState, agent_id: str) -> list[t
     ttc = float(state.ttc[r])
     if math.isfinite(ttc):
         out.append(("TTC", f"{ttc:.1f} s"))
+    return out + _v2x_lines(replay, state, r)
+
+
+def _v2x_lines(replay: Replay, state: AgentState, r: int) -> list[tuple[str, str]]:
+    """Mode, followed vehicle and platoon of row ``r`` (nothing without V2X columns)."""
+    v2x = resolve(state)
+    if v2x is None or state.mode is None or state.link is None:
+        return []
+    mode = int(state.mode[r])
+    out = [("V2X", mode_name(mode))]
+    if mode == MODE_NONE:
+        return out
+    table = replay.agents
+    link = int(state.link[r])
+    if link < 0:
+        follows = "nobody"
+    else:
+        name = table.ids[link] if link < len(table) and table.ids[link] else f"agent #{link}"
+        follows = name if state.row_of(link) is not None else f"{name} (not moving)"
+    out.append(("follows", follows))
+    platoon = v2x.platoon_of(r)
+    if platoon is None:
+        out.append(("platoon", "none"))
+    else:
+        head, size = platoon
+        name = table.ids[head] if head < len(table) and table.ids[head] else f"agent #{head}"
+        role = "head" if head == int(state.ids[r]) else f"head {name}"
+        out.append(("platoon", f"{role}, {size} vehicles"))
     return out
 
 
@@ -81,7 +114,7 @@ def draw_panel(
             surface, "following", (rect.right - 12, y + 2), 15, colours.UI_ACCENT, False, "topright"
         )
     y += 26
-    for label, value in _lines_for_agent(replay, state, view.selected):
+    for label, value in agent_lines(replay, state, view.selected):
         fonts.blit(surface, label, (x, y), 16, colours.UI_DIM)
         fonts.blit(surface, fonts.fit(value, 16, w - 78), (x + 78, y), 16, colours.UI_TEXT)
         y += 18

@@ -47,7 +47,7 @@ th{background:#f4f5f7}td.num{text-align:right;font-variant-numeric:tabular-nums}
 img{max-width:100%;border:1px solid #ddd}
 figure{margin:16px 0}figcaption{font-size:14px;color:#3a434c}
 .error{color:#c62828;font-weight:bold}.warning{color:#b26a00;font-weight:bold}
-.cat-violation{color:#c62828}.cat-safety{color:#b26a00}.cat-platform{color:#1f5fb4}.cat-fence{color:#2e7d32}
+.cat-violation{color:#c62828}.cat-safety{color:#b26a00}.cat-platform{color:#1f5fb4}.cat-fence{color:#2e7d32}.cat-fault{color:#7b3fb0}
 footer{margin-top:40px;color:#8a939c;font-size:12px}
 """
 

@@ -68,7 +68,7 @@ class Timeline:
         fa = tr.left + int((self.replay.t_first - t0) / (t1 - t0) * tr.width)
         fb = tr.left + int((self.replay.t_last - t0) / (t1 - t0) * tr.width)
         pygame.draw.rect(surf, (60, 68, 80), pygame.Rect(fa, tr.top, max(fb - fa, 1), tr.height))
-        order = ("fence", "platform", "safety", "violation")
+        order = ("fence", "platform", "fault", "safety", "violation")
         for cat in order:
             colour = colours.EVENT_CATEGORIES[cat]
             top = tr.top + (0 if cat == "violation" else tr.height // 3)
@@ -88,7 +88,9 @@ class Timeline:
             surf, clock(t1), (tr.right + 8, tr.centery), 15, colours.UI_DIM, False, "midleft"
         )
         legend_x = tr.left
-        for cat in ("violation", "safety", "platform", "fence"):
+        shown = {r.category for r in self.replay.events.notable}
+        cats = ("violation", "safety", "fault", "platform", "fence")
+        for cat in (c for c in cats if c != "fault" or c in shown):
             pygame.draw.rect(surf, colours.EVENT_CATEGORIES[cat], pygame.Rect(legend_x, 5, 8, 8))
             r = self.fonts.blit(surf, cat, (legend_x + 12, 2), 14, colours.UI_DIM)
             legend_x = r.right + 14

@@ -12,8 +12,17 @@ import pygame
 
 from viz.camera import Camera
 
-LAYERS: tuple[str, ...] = ("road", "air", "water", "zones", "trails", "labels", "obstacles")
-"""Layers the number keys 1..7 toggle, in that order."""
+LAYERS: tuple[str, ...] = (
+    "road",
+    "air",
+    "water",
+    "zones",
+    "trails",
+    "labels",
+    "obstacles",
+    "v2x",
+)
+"""Layers the number keys 1..8 toggle, in that order (``v`` also toggles ``v2x``)."""
 LAYER_TITLES: dict[str, str] = {
     "road": "roads",
     "air": "air corridors",
@@ -22,6 +31,7 @@ LAYER_TITLES: dict[str, str] = {
     "trails": "trails",
     "labels": "labels",
     "obstacles": "obstacles, railways, airports",
+    "v2x": "V2X links and platoons",
 }
 SPEEDS: tuple[float, ...] = (0.25, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
 """Playback speeds (run seconds per wall second) that ``+`` and ``-`` step through."""
