@@ -1,6 +1,7 @@
 """Side-by-side benchmarks of testzone against peer simulators.
 
-    python benchmarks/compare.py ground-vs-sumo [--quick] [--peer-only] [--workdir DIR]
+    python benchmarks/compare.py ground-vs-sumo [--quick] [--connected SHARE] [--peer-only]
+                                                [--workdir DIR]
 
 Each subcommand prints a small table and, as its last line, one JSON object:
 ``{"bench": ..., "unit": ..., "testzone": X, "peer": Y, "ratio": X / Y}`` (``testzone`` and
@@ -102,6 +103,13 @@ def _ground_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--car-following", default="Krauss", choices=["Krauss", "IDM"], help="SUMO's model"
     )
+    p.add_argument(
+        "--connected",
+        type=float,
+        default=0.0,
+        help="share of testzone's vehicles that are connected (V2X channel and CACC on; SUMO "
+        "runs its plain model)",
+    )
 
 
 @bench("ground-vs-sumo", "ICV ground traffic on a signalised grid vs SUMO", _ground_options)
@@ -126,7 +134,7 @@ def ground_vs_sumo(args: argparse.Namespace) -> Outcome:
         out = Outcome("ground-vs-sumo", "vehicle-updates/s", "sumo", peer["updates_per_s"])
         out.rows["sumo"] = peer
         if testzone_side is not None:
-            ours = testzone_side.run_ground(net, trips, args.dt, steps)
+            ours = testzone_side.run_ground(net, trips, args.dt, steps, args.connected)
             out.testzone = float(ours["updates_per_s"])
             out.rows["testzone"] = ours
     return out

@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sim.engine.simulation import Simulation
 from sim.importers.sumo_net import import_sumo_net, sumo_edge_map
 from sim.model.bundle import parse_scenario
@@ -28,8 +30,20 @@ VEHICLE_TYPE = {
 }
 
 
-def build_bundle(net_xml: Path, trips: list[Any], dt: float, duration: float, workdir: Path) -> Any:
-    """Write the imported map and build the scenario of the trips (in memory)."""
+def build_bundle(
+    net_xml: Path,
+    trips: list[Any],
+    dt: float,
+    duration: float,
+    workdir: Path,
+    connected: float = 0.0,
+) -> Any:
+    """Write the imported map and build the scenario of the trips (in memory).
+
+    ``connected``: share of the trips driven by connected vehicles (V2X channel on, CACC),
+    drawn with a fixed seed.
+    """
+    draw = np.random.default_rng(20261129).random(len(trips))
     doc = import_sumo_net(net_xml)
     map_path = workdir / "net.geojson"
     map_path.write_text(json.dumps(doc), encoding="utf-8")
@@ -45,6 +59,7 @@ def build_bundle(net_xml: Path, trips: list[Any], dt: float, duration: float, wo
                 "type": VEHICLE_TYPE["id"],
                 "depart": float(trip.depart),
                 "route": nodes,
+                "connected": bool(draw[len(agents)] < connected),
             }
         )
     scenario = {
@@ -61,10 +76,15 @@ def build_bundle(net_xml: Path, trips: list[Any], dt: float, duration: float, wo
     return parse_scenario(scenario, workdir / "bench.toml")
 
 
-def run_ground(net_xml: Path, trips: list[Any], dt: float, steps: int) -> dict[str, float]:
-    """Run the trips on the network for ``steps`` ticks; time only the simulation loop."""
+def run_ground(
+    net_xml: Path, trips: list[Any], dt: float, steps: int, connected: float = 0.0
+) -> dict[str, float]:
+    """Run the trips on the network for ``steps`` ticks; time only the simulation loop.
+
+    ``connected``: share of connected vehicles (V2X channel, SPaT and CACC on for them).
+    """
     with tempfile.TemporaryDirectory() as tmp:
-        bundle = build_bundle(net_xml, trips, dt, steps * dt, Path(tmp))
+        bundle = build_bundle(net_xml, trips, dt, steps * dt, Path(tmp), connected)
         warm = Simulation(bundle, until=10 * dt)  # compile / load the numba cache first
         warm.run()
         sim = Simulation(bundle)
@@ -76,4 +96,13 @@ def run_ground(net_xml: Path, trips: list[Any], dt: float, steps: int) -> dict[s
         "steps": float(result.ticks),
         "arrived": float(result.arrived),
         "peak_vehicles": float(sim.peak_road),
+        **(
+            {
+                "connected": float(result.summary["v2x"]["connected_vehicles"]),
+                "cam_delivery_ratio": float(result.summary["v2x"]["cam_delivery_ratio"] or 0.0),
+                "cacc_share": float(result.summary["v2x"]["cacc_share"] or 0.0),
+            }
+            if "v2x" in result.summary
+            else {}
+        ),
     }

@@ -151,6 +151,8 @@ def run_run(
         + f", TET {summ.get('tet') or 0:.1f} s below {summ.get('ttc_threshold', 3.0):g} s"
         + (f", min PET {summ['min_pet']:.1f} s" if summ.get("min_pet") is not None else ""),
     )
+    if "v2x" in summ:
+        table.add_row("connected", _v2x_line(summ["v2x"]))
     verdict = result.summary.get("verdict", "pass")
     violations = result.summary.get("violations", {})
     table.add_row(
@@ -173,3 +175,20 @@ def run_run(
             err.print(f"... and {more} more (see the trace's events)", markup=False)
         return 1
     return 0
+
+
+def _v2x_line(v: dict[str, Any]) -> str:
+    """One line of the run table on connected driving (see ``sim.engine.v2x``)."""
+
+    def pct(x: float | None) -> str:
+        return "n/a" if x is None else f"{100 * x:.0f} %"
+
+    gap = v.get("platoon_time_gap_mean")
+    ss = (v.get("string_stability") or {}).get("max_ratio")
+    return (
+        f"{v['connected_vehicles']} vehicles, {pct(v.get('cam_delivery_ratio'))} of CAMs "
+        f"delivered, CACC {pct(v.get('cacc_share'))} of following time, "
+        f"{v['fallbacks']} fallbacks to ACC, largest platoon {v['max_platoon_size']}"
+        + (f", time gap {gap:.2f} s" if gap is not None else "")
+        + (f", string stability {ss:.2f}" if ss is not None else "")
+    )

@@ -43,7 +43,7 @@ def road_args(
         f.lc_threshold, f.b_safe, f.max_decel, f.replay,
         f.ctrl, t, ccfg, f.heard_t, f.heard_u, f.heard_v, f.heard_x, f.heard_y, f.heard_from,
         f.gnss_ex, f.gnss_ey, f.sensor_ok, f.plat_pos, f.cacc_u, f.cacc_h, f.cacc_mode,
-        f.spat_t, f.spat_state, f.spat_left, f.spat_from,
+        f.spat_t, f.spat_state, f.spat_left, f.spat_green, f.spat_from,
         f.route_off, f.route_len, f.route_pos, f.routes,
         net.edge_length, net.speed_limit, net.lanes, net.lane_width, net.two_way,
         net.edge_from, net.edge_to, net.stop_offset, net.box_start, net.box_end,

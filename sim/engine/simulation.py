@@ -557,7 +557,8 @@ class Simulation:
                 first = False
             now = self.env.now
             arr.signal_state[incoming] = 2
-            self.v2x.signal_changes(incoming, now + green_left + yellow_left + to_green[k])
+            after = now + green_left + yellow_left + to_green[k]  # next green after this phase
+            self.v2x.signal_changes(incoming, after, after)
             if green_left > 0:
                 arr.signal_state[green] = 0
                 self.v2x.signal_changes(green, now + green_left)

@@ -96,6 +96,10 @@ class ConnectedDriving:
         n_e = road.n_edges
         self.next_change = np.full(n_e, np.inf)
         """Per road edge: scenario time (s) of its signal's next change (inf: none known)."""
+        self.next_green = np.full(n_e, np.inf)
+        """Per road edge: scenario time (s) its signal next turns green (while green: the
+        green after this one)."""
+        self.l_green = np.zeros(n_e)
         self.l_x = np.zeros(n_e)
         self.l_y = np.zeros(n_e)
         for e in range(n_e):
@@ -168,9 +172,16 @@ class ConnectedDriving:
         f.cam_phase[i] = int(f.rng_key[i] % np.uint64(self.period))
         self.connected_ids.append(i)
 
-    def signal_changes(self, edges: np.ndarray, when: np.ndarray | float) -> None:
-        """Record that the signals of road ``edges`` next change at times ``when`` (s)."""
+    def signal_changes(
+        self, edges: np.ndarray, when: np.ndarray | float, green: np.ndarray | float | None = None
+    ) -> None:
+        """Record the next signal change of road ``edges``, at ``when`` (s).
+
+        ``green`` (s): when they next turn green (unchanged when ``None``).
+        """
         self.next_change[edges] = when
+        if green is not None:
+            self.next_green[edges] = green
 
     # --- per tick ------------------------------------------------------------------------------
     def before_road(self, tick: int, idx: np.ndarray) -> None:
@@ -235,11 +246,12 @@ class ConnectedDriving:
             lights = self.lights
             lights[idx] = light
             np.subtract(self.next_change, t, out=self.l_left)
+            np.subtract(self.next_green, t, out=self.l_green)
             spat_step(
                 idx, tick, t, f.ctrl, lights, f.x, f.y, f.rng_key, f.degrade, self.spat_period,
-                self.spat_r, self.l_x, self.l_y, road.signal_state, self.l_left, self.l_phase,
-                self.l_degrade, f.spat_t, f.spat_state, f.spat_left, f.spat_from, f.spat_recv,
-                f.spat_lost,
+                self.spat_r, self.l_x, self.l_y, road.signal_state, self.l_left, self.l_green,
+                self.l_phase, self.l_degrade, f.spat_t, f.spat_state, f.spat_left, f.spat_green,
+                f.spat_from, f.spat_recv, f.spat_lost,
             )  # fmt: skip
 
     # --- trace and summary ---------------------------------------------------------------------

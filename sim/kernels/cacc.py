@@ -290,31 +290,45 @@ def connected_acc(
     return an
 
 
+GLOSA_TAU = 2.0
+"""Time (s) in which a vehicle adopts the GLOSA advisory speed."""
+GLOSA_V_MIN = 3.0
+"""Lowest advisory speed (m/s); when arriving at green needs less, GLOSA gives no advice."""
+
+
 @njit(cache=True)
-def glosa_acc(v, d, t, spat_t, spat_state, spat_left, err, cfg):
-    """Acceleration cap (m/s^2, +inf none) of the signal-aware approach (GLOSA) to a red light.
+def glosa_acc(v, d, t, spat_t, spat_state, spat_left, spat_green, err, cfg):
+    """Acceleration cap (m/s^2, +inf none) of the signal-aware approach (GLOSA) to a signal.
 
     ``v`` (m/s); ``d`` (m): true distance to the stop line; ``err`` (m): along-track error
     of the vehicle's GNSS fix, so it believes the line is ``d - err`` away; the last SPaT
-    heard for this approach: sent at ``spat_t`` (s), ``spat_state`` (2 red), ``spat_left``
-    (s to green as of ``spat_t``); ``t`` (s) now. While red, if at the current speed the
-    vehicle would reach the line before green, it slows uniformly so as to reach it just as
-    the light turns green, at ``v_x = 2 d / t_g - v`` (Katsaros et al. 2011, *Performance
-    study of a Green Light Optimized Speed Advisory application using an integrated
-    cooperative ITS simulation platform*, IWCMC); when even that needs a stop
-    (``v_x < 0``), GLOSA gives no advice and the car-following model stops at the line.
-    No advice without a SPaT message at most ``spat_age`` s old.
+    heard for this approach: sent at ``spat_t`` (s), ``spat_state`` (0 green, 1 yellow, 2
+    red), ``spat_left`` (s to the next change) and ``spat_green`` (s to the next green) as
+    of ``spat_t``; ``t`` (s) now. If at its current speed the vehicle would reach the line
+    while it is not green (red or yellow now, or green now but ending before it arrives),
+    the advisory speed is the one that reaches the line as the next green begins, ``v_a = (d
+    - err) / t_g`` (Katsaros et al. 2011, *Performance study of a Green Light Optimized Speed
+    Advisory application using an integrated cooperative ITS simulation platform*, IWCMC),
+    adopted within :data:`GLOSA_TAU` s: the cap is ``(v_a - v) / GLOSA_TAU``. Recomputed
+    every tick, it converges on arriving at green. No advice below :data:`GLOSA_V_MIN` (the
+    car-following model then stops at the line), none to speed up, and none without a SPaT
+    message at most ``spat_age`` s old.
     """
-    if spat_state != 2 or t - spat_t > cfg[C_SPAT_AGE]:
+    age = t - spat_t
+    if age > cfg[C_SPAT_AGE]:
         return math.inf
-    tg = spat_left - (t - spat_t)
     dd = d - err
-    if tg <= 0.0 or dd <= 0.0 or v * tg <= dd:
+    if dd <= 0.0 or v <= 0.0:
         return math.inf
-    vx = 2.0 * dd / tg - v
-    if vx < 0.0:
+    if spat_state == 0 and v * (spat_left - age) >= dd:
+        return math.inf  # through on this green
+    tg = spat_green - age
+    if tg <= 0.0 or v * tg <= dd:
+        return math.inf  # arrives at green or later anyway
+    va = dd / tg
+    if va < GLOSA_V_MIN:
         return math.inf
-    return (vx - v) / tg
+    return (va - v) / GLOSA_TAU
 
 
 def string_stability(speeds: npt.ArrayLike, norm: str = "max") -> npt.NDArray[np.float64]:

@@ -220,6 +220,7 @@ def road_step_ref(
     spat_t,
     spat_state,
     spat_left,
+    spat_green,
     spat_from,
     route_off,
     route_len,
@@ -511,7 +512,7 @@ def road_step_ref(
                     cap[p],
                     glosa_acc_ref(
                         v[p], d[p] - e_stop[e], t, spat_t[i], int(spat_state[i]), spat_left[i],
-                        err, ccfg,
+                        spat_green[i], err, ccfg,
                     ),
                 )  # fmt: skip
         if status[i] == 3:

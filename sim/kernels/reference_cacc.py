@@ -26,6 +26,8 @@ from sim.kernels.cacc import (
     C_SPAT_AGE,
     C_TAU,
     C_TIMEOUT,
+    GLOSA_TAU,
+    GLOSA_V_MIN,
     MODE_ACC,
     MODE_CACC,
     MODE_CRUISE,
@@ -204,15 +206,19 @@ def glosa_acc_ref(
     spat_t: float,
     spat_state: int,
     spat_left: float,
+    spat_green: float,
     err: float,
     cfg: F64,
 ) -> float:
-    """Twin of :func:`sim.kernels.cacc.glosa_acc`: solve ``(v + v_x) t_g / 2 = d - err``."""
-    if spat_state != 2 or t - spat_t > cfg[C_SPAT_AGE]:
-        return math.inf
-    tg = spat_left - (t - spat_t)
+    """Twin of :func:`sim.kernels.cacc.glosa_acc`, in arrival times rather than distances."""
+    age = t - spat_t
     dd = d - err
-    if tg <= 0.0 or dd <= 0.0 or dd / tg >= v:  # arrives at green or later without advice
+    if age > cfg[C_SPAT_AGE] or dd <= 0.0 or v <= 0.0:
         return math.inf
-    vx = 2.0 * dd / tg - v
-    return math.inf if vx < 0.0 else (vx - v) / tg
+    arrival = dd / v  # s at the current speed
+    if spat_state == 0 and arrival <= spat_left - age:
+        return math.inf
+    tg = spat_green - age
+    if tg <= 0.0 or arrival >= tg or dd / tg < GLOSA_V_MIN:
+        return math.inf
+    return (dd / tg - v) / GLOSA_TAU

@@ -133,12 +133,13 @@ def spat_step_ref(
     l_y: F64,
     l_state: I64,
     l_left: F64,
+    l_green: F64,
     l_phase: I64,
     l_degrade: F64,
-    heard: dict[int, tuple[float, int, float, int]],
+    heard: dict[int, tuple[float, int, float, float, int]],
     counts: dict[str, dict[int, int]],
 ) -> None:
-    """Twin of :func:`sim.kernels.v2x.spat_step`: ``heard[i] = (t, state, left, light)``."""
+    """Twin of :func:`sim.kernels.v2x.spat_step`: ``heard[i] = (t, state, left, green, light)``."""
     for i in map(int, idx):
         lt = int(light[i])
         if not connected[i] or lt < 0 or (tick - int(l_phase[lt])) % period_ticks != 0:
@@ -146,7 +147,7 @@ def spat_step_ref(
         d = math.hypot(l_x[lt] - x[i], l_y[lt] - y[i])
         p = delivery_probability_ref(d, r, degrade[i] * l_degrade[lt])
         if uniform_ref(int(key[i]), spat_counter_ref(lt, tick)) < p:
-            heard[i] = (t, int(l_state[lt]), float(l_left[lt]), lt)
+            heard[i] = (t, int(l_state[lt]), float(l_left[lt]), float(l_green[lt]), lt)
             counts["recv"][i] = counts["recv"].get(i, 0) + 1
         else:
             counts["lost"][i] = counts["lost"].get(i, 0) + 1

@@ -214,6 +214,7 @@ def road_step(
     spat_t,
     spat_state,
     spat_left,
+    spat_green,
     spat_from,
     route_off,
     route_len,
@@ -579,7 +580,15 @@ def road_step(
                 c = min(
                     c,
                     glosa_acc(
-                        v, d - e_stop[e], t, spat_t[i], spat_state[i], spat_left[i], err, ccfg
+                        v,
+                        d - e_stop[e],
+                        t,
+                        spat_t[i],
+                        spat_state[i],
+                        spat_left[i],
+                        spat_green[i],
+                        err,
+                        ccfg,
                     ),
                 )
         if held[p]:

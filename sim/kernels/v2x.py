@@ -42,7 +42,8 @@ SPaT (:func:`spat_step`)
 A traffic light broadcasts its signal phase and timing (state code, time to the next change)
 every ``period_ticks`` ticks with its own phase offset; a connected vehicle approaching light
 ``light[i]`` receives it with the same channel model, without latency: ``spat_t`` is the send
-time, so the receiver knows the time to change was ``spat_left`` at ``spat_t``.
+time, so the receiver knows the time to change was ``spat_left`` (and to the next green
+``spat_green``) at ``spat_t``.
 """
 
 from __future__ import annotations
@@ -235,11 +236,13 @@ def spat_step(
     l_y,
     l_state,
     l_left,
+    l_green,
     l_phase,
     l_degrade,
     spat_t,
     spat_state,
     spat_left,
+    spat_green,
     spat_from,
     n_recv,
     n_lost,
@@ -253,11 +256,13 @@ def spat_step(
     - ``period_ticks`` (>= 1): SPaT period (SAE J2735 SPaT is usually sent at 10 Hz);
       ``r`` (m): channel range of the roadside units.
     - Light-indexed: ``l_x``, ``l_y`` (m), ``l_state`` (int64 signal state code, passed on as
-      is), ``l_left`` (s until the next change), ``l_phase`` (int64 ticks: light ``l``
+      is), ``l_left`` (s until the next change), ``l_green`` (s until the next green
+      begins; while green, the one after this green), ``l_phase`` (int64 ticks: light ``l``
       broadcasts at the ticks with ``(tick - l_phase[l]) % period_ticks == 0``),
       ``l_degrade`` (0..1, the roadside unit's factor).
     - Out, fleet-indexed: ``spat_t`` (s, send time of the last SPaT heard; -inf none),
-      ``spat_state``, ``spat_left`` (s, time to change as of ``spat_t``), ``spat_from``
+      ``spat_state``, ``spat_left``, ``spat_green`` (s, times to the change and to the next
+      green as of ``spat_t``), ``spat_from``
       (int64 light, -1 none); counters ``n_recv``, ``n_lost`` (int64) per vehicle.
 
     Reception: ``uniform(key[i], spat_counter(l, tick)) < delivery_probability(d, r,
@@ -276,6 +281,7 @@ def spat_step(
             spat_t[i] = t
             spat_state[i] = l_state[lt]
             spat_left[i] = l_left[lt]
+            spat_green[i] = l_green[lt]
             spat_from[i] = lt
             n_recv[i] += 1
         else:

@@ -116,6 +116,7 @@ class FleetState:
         ("spat_t", "float64", -np.inf, "s send time of the last SPaT heard"),
         ("spat_state", "int64", 0, "signal state in it (0 green, 1 yellow, 2 red)"),
         ("spat_left", "float64", 0.0, "s to the next change, as of spat_t"),
+        ("spat_green", "float64", 0.0, "s to the next green, as of spat_t"),
         ("spat_from", "int64", -1, "approach edge it was about"),
         ("n_sent", "int64", 0, "CAMs broadcast"),
         ("n_recv", "int64", 0, "CAMs from its leader decoded"),
@@ -212,6 +213,7 @@ class FleetState:
     spat_t: npt.NDArray[np.float64]
     spat_state: npt.NDArray[np.int64]
     spat_left: npt.NDArray[np.float64]
+    spat_green: npt.NDArray[np.float64]
     spat_from: npt.NDArray[np.int64]
     n_sent: npt.NDArray[np.int64]
     n_recv: npt.NDArray[np.int64]

@@ -296,3 +296,42 @@ def test_penetration_draws_are_nested_and_leave_other_draws_alone(tmp_path: Path
     assert ids0 == ids3 and np.array_equal(len0, len3)  # same vehicles, same types
     assert ctrl0.sum() == 0 and 0.15 < ctrl3.mean() < 0.45
     assert "v2x" not in Simulation(load_scenario(scenario(0.0))).run().summary
+
+
+def _glosa_run(tmp_path: Path, depart: float, glosa: bool) -> tuple[float, dict[str, Any]]:
+    """One connected car over the signalised junction G11 (green for it 0-27 s of each 60 s);
+    returns its lowest speed on the approach and the run's v2x summary."""
+    text = (
+        f'name = "glosa"\nstart = 2026-12-08T10:00:00+08:00\nduration = 120\nseed = 1\n'
+        f'map = "{MAP}"\n[v2x]\nglosa = {str(glosa).lower()}\n'
+        f'[[agent]]\nid = "c"\ntype = "car"\ndepart = {depart}\nroute = ["G01", "G11", "G21"]\n'
+        f'speed = "50 km/h"\nconnected = true\n'
+    )
+    path = tmp_path / f"glosa-{depart}-{glosa}.toml"
+    path.write_text(text, encoding="utf-8")
+    low = {"v": np.inf}
+
+    def check(sim: Simulation, t: float) -> None:
+        f = sim.fleet
+        i = f.index.get("c")
+        if (
+            i is not None
+            and f.status[i] == 1
+            and sim.layers["road"].edge_ids[f.edge[i]] == "R-G01-G11"
+        ):
+            low["v"] = min(low["v"], float(f.speed[i]))
+
+    sim = _run(path, check)
+    return low["v"], sim.v2x.summary()
+
+
+def test_glosa_avoids_a_stop_at_red_that_it_can_avoid(tmp_path: Path) -> None:
+    stops_without = stops_with = 0
+    for depart in (12.0, 16.0, 20.0, 24.0):
+        v_off, _ = _glosa_run(tmp_path, depart, False)
+        v_on, summary = _glosa_run(tmp_path, depart, True)
+        stops_without += v_off < 0.5
+        stops_with += v_on < 0.5
+        assert v_on >= v_off - 1e-9  # never worse
+        assert summary["spat_received"] > 0
+    assert stops_without >= 2 and stops_with == 0

@@ -123,6 +123,7 @@ def _connect(f: FleetState, rng: np.random.Generator, t: float) -> None:
     f.spat_state[:n] = rng.integers(0, 3, n)
     f.spat_t[:n] = t - rng.uniform(0.0, 1.5, n)
     f.spat_left[:n] = rng.uniform(0.0, 40.0, n)
+    f.spat_green[:n] = f.spat_left[:n] + rng.uniform(0.0, 40.0, n) * (f.spat_state[:n] == 0)
 
 
 @pytest.mark.parametrize("seed", range(4))

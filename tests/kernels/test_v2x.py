@@ -271,6 +271,7 @@ def _spat_fixture(seed: int):
         "l_y": rng.uniform(0, 2000, n_l),
         "l_state": rng.integers(0, 3, n_l).astype(np.int64),
         "l_left": rng.uniform(0, 40, n_l),
+        "l_green": rng.uniform(0, 60, n_l),
         "l_phase": rng.integers(0, 2, n_l).astype(np.int64),
         "l_degrade": np.where(np.arange(n_l) == 0, 0.0, 1.0),
     }
@@ -280,7 +281,8 @@ def _spat_fixture(seed: int):
 @pytest.mark.parametrize("seed", range(3))
 def test_spat_step_equals_its_twin(seed: int) -> None:
     n, fl, li = _spat_fixture(seed)
-    out = [np.full(n, -np.inf), np.full(n, -1, np.int64), np.zeros(n), np.full(n, -1, np.int64)]
+    out = [np.full(n, -np.inf), np.full(n, -1, np.int64), np.zeros(n), np.zeros(n)]
+    out.append(np.full(n, -1, np.int64))
     recv, lost = np.zeros(n, np.int64), np.zeros(n, np.int64)
     heard: dict = {}
     counts: dict = {"recv": {}, "lost": {}}
@@ -289,10 +291,11 @@ def test_spat_step_equals_its_twin(seed: int) -> None:
         li["l_left"] = li["l_left"] - DT
         common = (idx, tick, tick * DT, fl["connected"], fl["light"], fl["x"], fl["y"])
         common += (fl["key"], fl["degrade"], 2, 600.0, li["l_x"], li["l_y"], li["l_state"])
-        common += (li["l_left"], li["l_phase"], li["l_degrade"])
+        common += (li["l_left"], li["l_green"], li["l_phase"], li["l_degrade"])
         v2x.spat_step(*common, *out, recv, lost)
         ref.spat_step_ref(*common, heard, counts)
-    want = [np.full(n, -np.inf), np.full(n, -1, np.int64), np.zeros(n), np.full(n, -1, np.int64)]
+    want = [np.full(n, -np.inf), np.full(n, -1, np.int64), np.zeros(n), np.zeros(n)]
+    want.append(np.full(n, -1, np.int64))
     for i, rec in heard.items():
         for arr, val in zip(want, rec, strict=True):
             arr[i] = val
@@ -307,19 +310,22 @@ def test_spat_step_equals_its_twin(seed: int) -> None:
     dead = (fl["degrade"] == 0) | (fl["light"] == 0)
     assert recv[dead].sum() == 0 and lost[dead & fl["connected"] & (fl["light"] >= 0)].sum() > 0
     assert recv.sum() > 100
-    got = out[3] >= 0  # what was heard is the light's state and time left as sent
-    np.testing.assert_array_equal(out[1][got], li["l_state"][out[3][got]])
+    got = out[4] >= 0  # what was heard is the light's state and times as sent
+    np.testing.assert_array_equal(out[1][got], li["l_state"][out[4][got]])
+    np.testing.assert_array_equal(out[3][got], li["l_green"][out[4][got]])
 
 
 def test_spat_near_light_always_heard() -> None:
     n = 3
-    out = [np.full(n, -np.inf), np.full(n, -1, np.int64), np.zeros(n), np.full(n, -1, np.int64)]
+    out = [np.full(n, -np.inf), np.full(n, -1, np.int64), np.zeros(n), np.zeros(n)]
+    out.append(np.full(n, -1, np.int64))
     recv, lost = np.zeros(n, np.int64), np.zeros(n, np.int64)
     v2x.spat_step(
         np.arange(n, dtype=np.int64), 7, 0.7, np.ones(n, np.bool_),
         np.array([0, -1, 0], dtype=np.int64), np.zeros(n), np.zeros(n), _keys(n, 1), np.ones(n),
         1, 300.0, np.array([0.0]), np.array([0.0]), np.array([2], dtype=np.int64),
-        np.array([12.5]), np.array([0], dtype=np.int64), np.array([1.0]), *out, recv, lost,
+        np.array([12.5]), np.array([40.0]), np.array([0], dtype=np.int64), np.array([1.0]), *out,
+        recv, lost,
     )  # fmt: skip
     assert out[0].tolist() == [0.7, -np.inf, 0.7] and out[1].tolist() == [2, -1, 2]
     assert out[2].tolist() == [12.5, 0.0, 12.5] and recv.tolist() == [1, 0, 1]
