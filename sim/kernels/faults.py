@@ -26,7 +26,7 @@ import math
 
 from numba import njit
 
-from sim.kernels.fences import in_rings
+from sim.kernels.fences import in_outline
 from sim.kernels.noise import normal_pair
 
 FAULT_V2X = 0
@@ -34,14 +34,6 @@ FAULT_GNSS = 1
 FAULT_SENSOR = 2
 GNSS_COUNTER = 1 << 40
 """Offset of the GNSS noise counters (above any tick, clear of the gusts' counters)."""
-
-
-@njit(cache=True)
-def in_outline(px, py, v, vol_circle, cx, cy, radius, ring_start, ring_end, ring_off, vx, vy):
-    """Whether (px, py) (m) is inside the horizontal outline of fence volume ``v``."""
-    if vol_circle[v]:
-        return math.hypot(px - cx[v], py - cy[v]) <= radius[v]
-    return in_rings(px, py, ring_off, vx, vy, ring_start[v], ring_end[v])
 
 
 @njit(cache=True)

@@ -44,6 +44,14 @@ def in_rings(px, py, ring_off, vx, vy, r0, r1):
 
 
 @njit(cache=True)
+def in_outline(px, py, v, vol_circle, cx, cy, radius, ring_start, ring_end, ring_off, vx, vy):
+    """Whether (px, py) (m) is inside the horizontal outline of volume ``v`` (any altitude)."""
+    if vol_circle[v]:
+        return math.hypot(px - cx[v], py - cy[v]) <= radius[v]
+    return in_rings(px, py, ring_off, vx, vy, ring_start[v], ring_end[v])
+
+
+@njit(cache=True)
 def inside_volume(
     v,
     px,
@@ -64,9 +72,7 @@ def inside_volume(
     """Whether point (px, py, pz) (m, m, m AMSL) is inside volume ``v``."""
     if pz < floor[v] or pz > ceiling[v]:
         return False
-    if vol_circle[v]:
-        return math.hypot(px - cx[v], py - cy[v]) <= radius[v]
-    return in_rings(px, py, ring_off, vx, vy, ring_start[v], ring_end[v])
+    return in_outline(px, py, v, vol_circle, cx, cy, radius, ring_start, ring_end, ring_off, vx, vy)
 
 
 @njit(cache=True)
